@@ -1,0 +1,134 @@
+"""Card variants as data: layouts, output formats and captions.
+
+Adding a layout, a format or a caption language is one entry in a table
+here; the renderer in :mod:`share.cards.render` reads only these tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Box:
+    x: int
+    y: int
+    w: int
+    h: int
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text block: font size, line height and how many lines before "…"."""
+
+    size: int
+    line_height: int
+    max_lines: int
+    colour: tuple[int, int, int]
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where everything goes. Title and summary flow down the ``text`` column.
+
+    The QR needs four modules of blank space around it (its quiet zone): the
+    boxes keep at least that much white between the QR and anything drawn.
+    """
+
+    size: tuple[int, int]
+    thumb: Box
+    site: Box  # coloured initial (a circle ``h`` wide) and the site name
+    text: Box  # title then summary, top to bottom
+    title: Text
+    summary: Text
+    gap: int  # between title and summary
+    qr: Box
+    caption: Box  # caption lines, vertically centred in the box
+    caption_sizes: tuple[int, int]  # main line, second line
+    caption_align: str  # "left" or "center"
+    divider_y: int | None = None
+
+
+INK = (26, 26, 26)
+GREY = (102, 102, 102)
+MUTED = (150, 150, 150)
+RULE = (232, 232, 232)
+
+LAYOUTS: dict[str, Layout] = {
+    # Portrait for WeChat chats and Moments: 1080 wide is what phones show at 1:1.
+    "poster": Layout(
+        size=(1080, 1620),
+        thumb=Box(0, 0, 1080, 600),
+        site=Box(72, 644, 936, 52),
+        text=Box(72, 728, 936, 480),
+        title=Text(54, 78, 3, INK, bold=True),
+        summary=Text(34, 54, 4, GREY),
+        gap=24,
+        qr=Box(708, 1264, 300, 300),
+        caption=Box(72, 1264, 580, 300),
+        caption_sizes=(42, 30),
+        caption_align="left",
+        divider_y=1226,
+    ),
+    # The Open Graph size: link previews on the web, Weibo, Slack…
+    "wide": Layout(
+        size=(1200, 630),
+        thumb=Box(752, 48, 400, 220),
+        site=Box(56, 52, 648, 44),
+        text=Box(56, 124, 648, 440),
+        title=Text(44, 60, 3, INK, bold=True),
+        summary=Text(26, 40, 4, GREY),
+        gap=16,
+        qr=Box(832, 300, 240, 240),
+        caption=Box(752, 556, 400, 60),
+        caption_sizes=(26, 0),
+        caption_align="center",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Format:
+    pillow: str
+    mimetype: str
+    save: dict[str, Any] = field(default_factory=dict)
+
+
+# Encoder settings are deliberate; docs/decisions/0004-cards.md has the measurements.
+FORMATS: dict[str, Format] = {
+    # zlib level 1 with Pillow's default adaptive filter: ~4x faster than the
+    # default level 6 for a few percent more bytes; `optimize` (level 9 and a
+    # filter search) costs 10x for little. Cards are cached, CPU is not.
+    "png": Format("PNG", "image/png", {"compress_level": 1, "optimize": False}),
+    # 4:2:0 is fine: text and QR are luminance; quality 88 keeps edges clean.
+    "jpg": Format("JPEG", "image/jpeg", {"quality": 88, "subsampling": "4:2:0", "optimize": True}),
+    "webp": Format("WEBP", "image/webp", {"quality": 85, "method": 4}),
+}
+
+
+@dataclass(frozen=True)
+class Caption:
+    main: str
+    sub: str
+
+
+CAPTIONS: dict[str, Caption] = {
+    # 长按识别二维码: how a QR inside a WeChat chat is opened (long-press it).
+    "zh": Caption("长按识别二维码", "扫码阅读全文"),
+    "en": Caption("Scan with WeChat", "to read the full article"),
+}
+
+# Initials and placeholders take one of these by a hash of the host, so a
+# site keeps its colour from card to card.
+PALETTE: tuple[tuple[int, int, int], ...] = (
+    (7, 193, 96),  # WeChat green
+    (25, 118, 210),
+    (211, 47, 47),
+    (245, 124, 0),
+    (123, 31, 162),
+    (0, 137, 123),
+    (69, 90, 100),
+    (194, 24, 91),
+)
