@@ -96,7 +96,12 @@ def decode(content: bytes, content_type: str | None = None) -> tuple[str, str]:
             return content[len(bom) :].decode(name, "replace"), name
     header = lookup(header_charset(content_type))
     meta = prescan(content)
-    for name in (header, meta):
+    order = [header, meta]
+    if header == "windows-1252" and (meta or not content.isascii()):
+        # Servlet containers and old Apache configs stamp ISO-8859-1 on everything;
+        # a page that says otherwise, or is valid UTF-8, is believed over them.
+        order = [meta, "utf-8" if meta is None else None, header]
+    for name in order:
         text = _strict(content, name)
         if text is not None:
             return text, name

@@ -30,7 +30,7 @@ LAZY_ATTRS = (
 )
 NOT_CONTENT = re.compile(
     r"(?:^|[/_.\-])(?:1x1|pixel|spacer|space|blank|transparent|tracking|tracker|beacon|analytics|"
-    r"counter|logo|icon|favicon|avatar|qrcode|qr|ewm|sprite|emoji|loading|placeholder|lazy|grey|"
+    r"counter|logo|icon|favicon|avatar|qrcode|qr|ewm|sprite|emoji|loading|placeholder|grey|"
     r"gray|ads?|banner|button|btn|share)(?:[/_.\-]|$)|\.svg(?:$|\?)",
     re.I,
 )
