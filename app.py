@@ -1,0 +1,3 @@
+from share import create_app
+
+app = create_app()

@@ -1,0 +1,46 @@
+"""ScanShare: short tracking links, QR codes, share cards and a share widget.
+
+:func:`create_app` only wires: settings, database, extensions, blueprints,
+error handlers, CLI. Everything else lives in the modules it names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    test_config = dict(test_config or {})
+    app = Flask(
+        __name__,
+        instance_path=test_config.pop("INSTANCE_PATH", None),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from . import config
+
+    config.load(app, test_config)
+
+    from . import db
+    from .web import errors, extensions, redirect
+
+    db.init_app(app)
+    extensions.init_app(app)
+    errors.init_app(app)
+
+    from .web import api, health, images, widget
+
+    for module in (api, health, images, redirect, widget):
+        app.register_blueprint(module.bp)
+
+    from . import cli
+
+    cli.init_app(app)
+    redirect.install(app)
+    return app

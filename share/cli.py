@@ -1,0 +1,107 @@
+"""Command-line tools: ``flask --app app <command>``.
+
+Bad arguments end with a one-line message and a non-zero exit (click's
+``UsageError``/``ClickException``), never a traceback.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from . import apikeys, links
+from .db import get_engine
+from .urls import InvalidURL
+
+
+def _public_url() -> str:
+    """The configured public URL, or where `make run` serves (HOST/PORT)."""
+    import os
+
+    host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "5000")
+    return current_app.config.get("PUBLIC_URL") or f"http://{host}:{port}"
+
+
+@click.command("create-api-key")
+@with_appcontext
+@click.argument("name")
+def create_api_key(name: str) -> None:
+    """Create an API key called NAME and print it (shown only this once)."""
+    try:
+        key = apikeys.create(get_engine(), name)
+    except apikeys.ApiKeyError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"API key {name!r} created. Store it now; it is not shown again:", err=True)
+    click.echo(key)
+
+
+@click.command("revoke-api-key")
+@with_appcontext
+@click.argument("prefix")
+def revoke_api_key(prefix: str) -> None:
+    """Revoke the API key whose prefix starts with PREFIX."""
+    try:
+        count = apikeys.revoke(get_engine(), prefix)
+    except apikeys.ApiKeyError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if count == 0:
+        raise click.ClickException(f"No live API key has a prefix starting with {prefix!r}.")
+    click.echo(f"Revoked {count} key(s).")
+
+
+@click.command("list-api-keys")
+@with_appcontext
+def list_api_keys() -> None:
+    """List API keys: prefix, name, created, last used, revoked."""
+    for key in apikeys.list_keys(get_engine()):
+        click.echo(
+            f"{key['prefix']}  {key['name']}  created {key['created_at']:%Y-%m-%d}  "
+            f"last used {key['last_used_at'] or '-'}  "
+            f"{'revoked' if key['revoked_at'] else 'live'}"
+        )
+
+
+@click.command("add-link")
+@with_appcontext
+@click.argument("url")
+@click.option("--title", help="Title shown on cards instead of the page's own.")
+def add_link(url: str, title: str | None) -> None:
+    """Register URL and print its code and short URL."""
+    hook = current_app.extensions.get("share.on_created")
+    try:
+        link, created = links.create(get_engine(), url, title=title, on_created=hook)
+    except (InvalidURL, links.LinkError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(
+        f"{link.code} {_public_url()}/s/{link.code}{'' if created else '  (already registered)'}"
+    )
+
+
+DEMO_ARTICLES = (
+    (
+        "/",
+        "ScanShare 演示：扫码分享到微信",
+        "打开微信，点击底部的“发现”，使用“扫一扫”即可将网页分享给微信好友。",
+    ),
+    (
+        "/?lang=en",
+        "ScanShare demo: share to WeChat by scanning",
+        "Use WeChat to scan the code and share this page with your WeChat friends.",
+    ),
+)
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo() -> None:
+    """Register the demo articles (idempotent) and print their short URLs."""
+    base = _public_url()
+    for path, title, description in DEMO_ARTICLES:
+        link, _ = links.create(get_engine(), base + path, title=title, description=description)
+        click.echo(f"demo article {base}{path} -> {base}/s/{link.code}")
+
+
+def init_app(app: Flask) -> None:
+    for command in (create_api_key, revoke_api_key, list_api_keys, add_link, seed_demo):
+        app.cli.add_command(command)

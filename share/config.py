@@ -1,0 +1,65 @@
+"""Loading settings into ``app.config``: defaults, then ``SHARE_*``, then tests.
+
+Also the two settings with computed defaults: the SQLite file and the secret
+key, both kept in the instance folder so every worker process agrees.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .settings import DEFAULTS, as_list
+
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    app.config.from_mapping(DEFAULTS)
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, JSON_SORT_KEYS=False)
+    app.config.from_prefixed_env("SHARE")
+    if test_config:
+        app.config.update(test_config)
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'scanshare.sqlite3'}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    hosts = as_list(app.config.get("TRUSTED_HOSTS"))
+    app.config["TRUSTED_HOSTS"] = hosts or None
+    app.config["ALLOWED_HOSTS"] = as_list(app.config.get("ALLOWED_HOSTS"))
+    app.config["PROXY_COUNT"] = int(app.config.get("PROXY_COUNT") or 0)
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    public = app.config.get("PUBLIC_URL")
+    if public:
+        app.config["PUBLIC_URL"] = str(public).rstrip("/")
+        app.config["SESSION_COOKIE_SECURE"] = str(public).startswith("https://")
+
+
+def _instance_secret(path: Path) -> str:
+    """Read the instance secret, creating it atomically on first start.
+
+    Several gunicorn workers may start at once: ``O_EXCL`` lets exactly one
+    write it and the others read the same value.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            value = path.read_text().strip()
+            if value:
+                return value
+            import time
+
+            time.sleep(0.02)
+        raise RuntimeError(f"{path} is empty; delete it or set SHARE_SECRET_KEY") from None
+    value = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    return value

@@ -1,0 +1,81 @@
+"""The database's one home in the app: engine per app, migrations, CLI.
+
+The engine is created once per app (it pools connections) and disposed when
+a forked worker starts, so no connection crosses ``fork``. Views get it with
+:func:`get_engine`; domain code receives it as an argument.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import Engine, text
+
+from .storage.engine import make_engine, make_unpooled_engine
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(
+        app.config["DATABASE_URL"], busy_timeout=float(app.config["SQLITE_BUSY_TIMEOUT"])
+    )
+    app.extensions["share.engine"] = engine
+    pid = os.getpid()
+
+    @app.before_request
+    def _after_fork() -> None:
+        nonlocal pid
+        if os.getpid() != pid:  # gunicorn --preload forked us
+            engine.dispose(close=False)
+            pid = os.getpid()
+
+    app.cli.add_command(migrate_command)
+
+
+def get_engine() -> Engine:
+    return current_app.extensions["share.engine"]
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["url"] = url
+    return cfg
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    """Bring the schema at ``url`` up to ``revision`` (idempotent)."""
+    engine = make_unpooled_engine(url)
+    try:
+        with engine.begin() as conn:
+            cfg = alembic_config(url)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+    finally:
+        engine.dispose()
+
+
+def ping(engine: Engine) -> bool:
+    """True when the database answers a trivial query."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"
+        return False
+
+
+@click.command("migrate")
+@with_appcontext
+def migrate_command() -> None:
+    """Create or upgrade the database schema to the latest version."""
+    url = current_app.config["DATABASE_URL"]
+    migrate(url)
+    click.echo("Database is up to date.")

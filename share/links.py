@@ -1,0 +1,197 @@
+"""Links: one short code per normalised article URL.
+
+Plain Python (no Flask): the web layer and the CLI both call these functions
+with an ``Engine``. Overrides set by an editor or API caller win over what
+the article page said about itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from . import codes
+from .storage import links as store
+from .urls import normalise_url
+
+MAX_TITLE = 300
+MAX_DESCRIPTION = 1000
+EDITABLE = ("title", "description", "image", "disabled")
+
+
+class LinkError(ValueError):
+    """Input the caller must fix; ``code`` is the snake_case error code."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Link:
+    id: int
+    code: str
+    url: str
+    title: str | None
+    description: str | None
+    image: str | None
+    site_name: str | None
+    lang: str | None
+    fetch_error: str | None
+    meta_version: int
+    disabled: bool
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Link:
+        return cls(
+            id=row["id"],
+            code=row["code"],
+            url=row["url"],
+            title=_pick(row, "title"),
+            description=_pick(row, "description"),
+            image=_pick(row, "image"),
+            site_name=row.get("site_name"),
+            lang=row.get("lang"),
+            fetch_error=row.get("fetch_error"),
+            meta_version=row.get("meta_version") or 1,
+            disabled=bool(row["disabled"]),
+            created_at=row["created_at"],
+        )
+
+    def to_json(self, public_url: str) -> dict[str, Any]:
+        """The link JSON of the public contract; every URL absolute."""
+        base = public_url.rstrip("/")
+        return {
+            "code": self.code,
+            "url": self.url,
+            "short_url": f"{base}/s/{self.code}",
+            "qr_png": f"{base}/qr/{self.code}.png",
+            "qr_svg": f"{base}/qr/{self.code}.svg",
+            "card": f"{base}/card/{self.code}.jpg",
+            "title": self.title,
+            "description": self.description,
+            "image": self.image,
+            "site_name": self.site_name,
+            "lang": self.lang,
+            "created_at": self.created_at.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z"),
+            "disabled": self.disabled,
+        }
+
+
+def _pick(row: dict[str, Any], field: str) -> str | None:
+    override = row.get(f"{field}_override")
+    return override if override else row.get(field)
+
+
+def utcnow() -> datetime:
+    """Naive UTC, the form every timestamp is stored in."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def get(engine: Engine, code: str) -> Link | None:
+    if not codes.looks_like_code(code):
+        return None
+    row = store.get_by_code(engine, code)
+    return Link.from_row(row) if row else None
+
+
+def find_by_url(engine: Engine, url: str) -> Link | None:
+    row = store.get_by_url(engine, normalise_url(url))
+    return Link.from_row(row) if row else None
+
+
+MetadataHook = Callable[[Engine, Link], Link]
+
+
+def create(
+    engine: Engine,
+    url: str,
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    image: str | None = None,
+    on_created: MetadataHook | None = None,
+) -> tuple[Link, bool]:
+    """Register ``url`` (normalised); return ``(link, created)``.
+
+    An existing link for the same normalised URL is returned unchanged.
+    ``on_created`` runs once for a new link (the metadata fetch) and may
+    return an updated link; its failure never undoes the registration.
+    """
+    url = normalise_url(url)
+    overrides = _clean_overrides({"title": title, "description": description, "image": image})
+    now = utcnow()
+    for _ in range(8):
+        values = {
+            "code": codes.new_code(),
+            "url": url,
+            "created_at": now,
+            "updated_at": now,
+            "meta_version": 1,
+            "disabled": False,
+            **{f"{k}_override": v for k, v in overrides.items()},
+        }
+        try:
+            row, created = store.insert(engine, values)
+            break
+        except store.DuplicateCode:
+            continue
+    else:  # pragma: no cover - 8 collisions in a 1.7e12 space
+        raise RuntimeError("could not draw a free code")
+    link = Link.from_row(row)
+    if created and on_created is not None:
+        link = on_created(engine, link)
+    return link, created
+
+
+def update(engine: Engine, code: str, changes: dict[str, Any]) -> Link | None:
+    """Apply a PATCH: overrides for title/description/image, and ``disabled``."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise LinkError(
+            "unknown_field",
+            f"These fields cannot be changed: {', '.join(sorted(unknown))}; "
+            f"use {', '.join(EDITABLE)}.",
+        )
+    values: dict[str, Any] = {"updated_at": utcnow()}
+    if "disabled" in changes:
+        if not isinstance(changes["disabled"], bool):
+            raise LinkError("invalid_field", "`disabled` must be true or false.")
+        values["disabled"] = changes["disabled"]
+    meta = {k: changes[k] for k in ("title", "description", "image") if k in changes}
+    for key, value in _clean_overrides(meta, keep_empty=True).items():
+        values[f"{key}_override"] = value
+    row = store.update_by_code(engine, code, values, bump_meta=bool(meta))
+    return Link.from_row(row) if row else None
+
+
+def _clean_overrides(values: dict[str, Any], keep_empty: bool = False) -> dict[str, Any]:
+    """Validate override fields; ``None``/"" clears an override when ``keep_empty``."""
+    out: dict[str, Any] = {}
+    limits = {"title": MAX_TITLE, "description": MAX_DESCRIPTION, "image": 2048}
+    for key, value in values.items():
+        if value is None or value == "":
+            if keep_empty:
+                out[key] = None
+            continue
+        if not isinstance(value, str):
+            raise LinkError("invalid_field", f"`{key}` must be a string.")
+        value = " ".join(value.split())
+        if len(value) > limits[key]:
+            raise LinkError("invalid_field", f"`{key}` is longer than {limits[key]} characters.")
+        if key == "image":
+            try:
+                value = normalise_url(value)
+            except ValueError as exc:
+                raise LinkError("invalid_field", f"`image` is not usable: {exc}") from exc
+        out[key] = value
+    return out
+
+
+def page(engine: Engine, limit: int, cursor: tuple[datetime, int] | None) -> list[Link]:
+    return [Link.from_row(r) for r in store.page(engine, limit, cursor)]

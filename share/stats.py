@@ -1,0 +1,101 @@
+"""Scan statistics for one link, shaped as the public stats JSON.
+
+Ranges are whole UTC days, both ends included; without ``from``/``to`` the
+last 30 days up to now (today included). Series buckets are filled with
+zeros so a chart needs no gap logic. ``unique`` counts distinct visitor
+hashes; the hash salt rotates daily, so one person on two days is two
+visitors (the price of storing no stable identifier).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from .storage import stats as store
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 3660
+MAX_HOURLY_DAYS = 31
+_EPOCH = date(1970, 1, 1)
+
+
+class StatsError(ValueError):
+    """Bad range or bucket; ``code`` is the API error code."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class StatsQuery:
+    first_day: date
+    last_day: date
+    bucket: str  # "day" | "hour"
+
+    @classmethod
+    def parse(
+        cls, raw_from: str | None, raw_to: str | None, bucket: str | None, today: date | None = None
+    ) -> StatsQuery:
+        today = today or datetime.now(UTC).date()
+        bucket = bucket or "day"
+        if bucket not in ("day", "hour"):
+            raise StatsError("invalid_bucket", "`bucket` must be `day` or `hour`.")
+        last = _parse_day("to", raw_to) if raw_to else today
+        first = _parse_day("from", raw_from) if raw_from else last - timedelta(DEFAULT_DAYS - 1)
+        if first > last:
+            raise StatsError("invalid_range", "`from` must be on or before `to`.")
+        span = (last - first).days + 1
+        limit = MAX_HOURLY_DAYS if bucket == "hour" else MAX_DAYS
+        if span > limit:
+            raise StatsError(
+                "range_too_large", f"Ask for at most {limit} days with bucket={bucket}."
+            )
+        return cls(first, last, bucket)
+
+
+def _parse_day(name: str, raw: str) -> date:
+    try:
+        if len(raw) != 10:
+            raise ValueError
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise StatsError("invalid_date", f"`{name}` must be a date written YYYY-MM-DD.") from None
+
+
+def hours_since_epoch(day: date) -> int:
+    return (day - _EPOCH).days * 24
+
+
+def link_stats(engine: Engine, link_id: int, query: StatsQuery) -> dict:
+    first_hour = hours_since_epoch(query.first_day)
+    end_hour = hours_since_epoch(query.last_day + timedelta(days=1))
+    step = 24 if query.bucket == "day" else 1
+    raw = store.link_stats(
+        engine, link_id, first_hour, end_hour, step, query.first_day, query.last_day
+    )
+    found = raw.pop("series")
+    series = []
+    for index in range((end_hour - first_hour) // step):
+        key = index if step > 1 else first_hour + index
+        scans, unique = found.get(key, (0, 0))
+        series.append(
+            {"t": _label(first_hour + index * step, query.bucket), "scans": scans, "unique": unique}
+        )
+    return {
+        "from": query.first_day.isoformat(),
+        "to": query.last_day.isoformat(),
+        "bucket": query.bucket,
+        **raw,
+        "series": series,
+    }
+
+
+def _label(hour: int, bucket: str) -> str:
+    moment = datetime(1970, 1, 1) + timedelta(hours=hour)
+    if bucket == "day":
+        return moment.date().isoformat()
+    return moment.strftime("%Y-%m-%dT%H:00:00Z")

@@ -1,0 +1,88 @@
+"""Queries on the ``links`` table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .engine import read, write
+from .schema import links
+
+
+class DuplicateCode(Exception):
+    """The random code is taken; the caller draws another."""
+
+
+def get_by_code(engine: Engine, code: str) -> dict[str, Any] | None:
+    with read(engine) as conn:
+        row = conn.execute(select(links).where(links.c.code == code)).mappings().first()
+    return dict(row) if row else None
+
+
+def get_by_url(engine: Engine, url: str) -> dict[str, Any] | None:
+    with read(engine) as conn:
+        row = conn.execute(select(links).where(links.c.url == url)).mappings().first()
+    return dict(row) if row else None
+
+
+def insert(engine: Engine, values: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """Insert a link; return ``(row, created)``.
+
+    When another request registered the same URL first, answer that row
+    (created=False) instead of failing: the URL is unique. A clash on the code
+    raises :class:`DuplicateCode`.
+    """
+    try:
+        with write(engine) as conn:
+            existing = _by_url(conn, values["url"])
+            if existing:
+                return existing, False
+            conn.execute(links.insert().values(**values))
+            return _by_url(conn, values["url"]), True
+    except IntegrityError as exc:
+        existing = get_by_url(engine, values["url"])
+        if existing:
+            return existing, False
+        raise DuplicateCode(values["code"]) from exc
+
+
+def _by_url(conn: Connection, url: str) -> dict[str, Any] | None:
+    row = conn.execute(select(links).where(links.c.url == url)).mappings().first()
+    return dict(row) if row else None
+
+
+def update_by_code(
+    engine: Engine, code: str, values: dict[str, Any], *, bump_meta: bool = False
+) -> dict[str, Any] | None:
+    """Change columns of one link; ``bump_meta`` invalidates cached cards."""
+    with write(engine) as conn:
+        stmt = update(links).where(links.c.code == code).values(**values)
+        if bump_meta:
+            stmt = stmt.values(meta_version=links.c.meta_version + 1)
+        conn.execute(stmt)
+        row = conn.execute(select(links).where(links.c.code == code)).mappings().first()
+    return dict(row) if row else None
+
+
+def page(engine: Engine, limit: int, before: tuple[datetime, int] | None) -> list[dict[str, Any]]:
+    """Newest first, keyset-paged by ``(created_at, id)``."""
+    stmt = select(links).order_by(links.c.created_at.desc(), links.c.id.desc()).limit(limit)
+    if before is not None:
+        created, link_id = before
+        stmt = stmt.where(
+            (links.c.created_at < created)
+            | ((links.c.created_at == created) & (links.c.id < link_id))
+        )
+    with read(engine) as conn:
+        return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def redirect_target(conn: Connection, code: str) -> tuple[int, str, bool] | None:
+    """``(id, url, disabled)`` for the redirect hot path, on an open connection."""
+    row = conn.execute(
+        select(links.c.id, links.c.url, links.c.disabled).where(links.c.code == code)
+    ).first()
+    return (row[0], row[1], bool(row[2])) if row else None

@@ -1,0 +1,1 @@
+"""Flask blueprints: parse the request, call the domain, shape the response."""

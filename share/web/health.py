@@ -1,0 +1,26 @@
+"""``/healthz`` and ``/robots.txt``."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify
+
+from ..db import get_engine, ping
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    redirector = current_app.extensions.get("share.redirector")
+    lost = redirector.lost if redirector else 0
+    if ping(get_engine()):
+        return jsonify(status="ok", lost_scans=lost)
+    return jsonify(
+        status="unavailable", lost_scans=lost, message="The database does not answer."
+    ), 503
+
+
+@bp.get("/robots.txt")
+def robots():
+    body = "User-agent: *\nDisallow: /s/\nDisallow: /admin/\nDisallow: /api/\n"
+    return Response(body, mimetype="text/plain")

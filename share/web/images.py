@@ -1,0 +1,70 @@
+"""QR image routes: ``/qr/<code>.png|.svg`` and the untracked ``/qr.png?url=``."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, request
+
+from .. import qr
+from ..cache import ByteLRU
+from ..options import OptionError
+from ..urls import InvalidURL, normalise_url
+from .errors import ApiError
+from .extensions import limiter
+from .lookup import get_link_or_404
+from .publicurl import public_url
+
+bp = Blueprint("images", __name__)
+_LONG_CACHE = "public, max-age=31536000, immutable"
+
+
+def _cache() -> ByteLRU:
+    cache = current_app.extensions.get("share.qr_cache")
+    if cache is None:
+        cache = current_app.extensions["share.qr_cache"] = ByteLRU(
+            int(current_app.config["QR_CACHE_BYTES"])
+        )
+    return cache
+
+
+def _options(default_src: str = "qr") -> qr.QrOptions:
+    try:
+        return qr.QrOptions.from_query(request.args, default_src)
+    except OptionError as exc:
+        raise ApiError(400, f"invalid_{exc.param}", str(exc)) from exc
+
+
+def qr_response(text: str, opts: qr.QrOptions, kind: str, cache_control: str) -> Response:
+    """Serve the QR of ``text``: 304 on a matching ETag, else cached or fresh bytes."""
+    tag = qr.etag(text, opts, kind)
+    headers = {"ETag": f'"{tag}"', "Cache-Control": cache_control}
+    if request.if_none_match.contains(tag):
+        return Response(status=304, headers=headers)
+    cache = _cache()
+    body = cache.get(tag)
+    if body is None:
+        try:
+            body = qr.render(text, opts, kind)
+        except OptionError as exc:
+            raise ApiError(400, f"invalid_{exc.param}", str(exc)) from exc
+        cache.put(tag, body)
+    return Response(body, mimetype=qr.WRITERS[kind][0], headers=headers)
+
+
+@bp.get("/qr/<code>.<any(png, svg):kind>")
+def link_qr(code: str, kind: str):
+    """The QR of a link's short URL with placement ``src``."""
+    opts = _options()
+    link = get_link_or_404(code)
+    text = f"{public_url()}/s/{link.code}?src={opts.src}"
+    return qr_response(text, opts, kind, _LONG_CACHE)
+
+
+@bp.get("/qr.<any(png, svg):kind>")
+@limiter.limit(lambda: current_app.config["SHARE_RATE_LIMIT"])
+def url_qr(kind: str):
+    """An untracked QR of an arbitrary http(s) URL; nothing is recorded."""
+    try:
+        url = normalise_url(request.args.get("url"))
+    except InvalidURL as exc:
+        raise ApiError(400, "invalid_url", str(exc)) from exc
+    return qr_response(url, _options(), kind, "public, max-age=86400")

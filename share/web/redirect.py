@@ -1,0 +1,82 @@
+"""``GET /s/<code>``: the scan redirect, served ahead of Flask's dispatch.
+
+Every phone that scans a printed code comes through here, so the happy path
+is a small WSGI function in front of the Flask app: one transaction (look up,
+record), then a ``302``. Anything else (unknown or disabled codes, other
+paths) goes on to Flask, which renders the friendly 404/410 pages.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from flask import Blueprint, Flask, abort, current_app, request
+from werkzeug.datastructures import EnvironHeaders
+
+from ..codes import looks_like_code
+from ..scans import Outcome, Redirector
+
+bp = Blueprint("redirect", __name__)
+_HEADERS = [
+    ("Cache-Control", "no-store"),
+    ("X-Robots-Tag", "noindex"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Content-Length", "0"),
+]
+_STATUS = "scan.status"
+
+
+def _scan(redirector: Redirector, code: str, environ: dict) -> Outcome:
+    src = parse_qs(environ.get("QUERY_STRING", "")).get("src", [None])[0]
+    return redirector.scan(
+        code,
+        method=environ.get("REQUEST_METHOD", "GET"),
+        headers=EnvironHeaders(environ),
+        remote_addr=environ.get("REMOTE_ADDR"),
+        src=src,
+    )
+
+
+def install(app: Flask) -> None:
+    """Put the lean redirect in front of ``app.wsgi_app``."""
+    redirector = Redirector(
+        app.extensions["share.engine"],
+        app.config["SECRET_KEY"],
+        proxy_count=app.config["PROXY_COUNT"],
+        remember=int(app.config["REDIRECT_LOOKUP_CACHE"]),
+    )
+    app.extensions["share.redirector"] = redirector
+    inner = app.wsgi_app
+
+    def wsgi(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD")
+        if path.startswith("/s/") and method in ("GET", "HEAD"):
+            code = path[3:]
+            if looks_like_code(code):
+                outcome = _scan(redirector, code, environ)
+                if outcome.status == 302:
+                    start_response("302 Found", [("Location", outcome.location), *_HEADERS])
+                    return [b""]
+                environ[_STATUS] = outcome.status
+        return inner(environ, start_response)
+
+    app.wsgi_app = wsgi
+
+
+@bp.route("/s/<code>", methods=["GET", "HEAD"])
+def scan(code: str):
+    """Reached only when the lean path did not redirect: explain why."""
+    status = request.environ.get(_STATUS)
+    if status is None and looks_like_code(code):
+        outcome = _scan(current_app.extensions["share.redirector"], code, request.environ)
+        status = outcome.status
+        if status == 302:
+            response = current_app.redirect(outcome.location, 302)
+            response.headers.update(dict(_HEADERS[:3]))
+            return response
+    if status == 410:
+        abort(410, description="This short link has been switched off by its owner.")
+    if status == 503:
+        abort(503, description="The service cannot reach its database; try again shortly.")
+    abort(404, description="This short link does not exist. Check the code and try again.")
