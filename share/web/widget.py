@@ -1,0 +1,155 @@
+"""The embeddable widget: ``/widget.js``, ``/embed``, the demo page and the open beacon.
+
+``/widget.js`` is built from the readable ``static/widget.js`` on first use
+(full-line comments and indentation dropped, non-ASCII escaped so a GBK host
+page cannot garble it), then served from memory, gzipped when the client
+accepts it, with an ETag so a day-old copy revalidates for free.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from .. import opens
+from ..db import get_engine
+from ..urls import InvalidURL, normalise_url
+from .errors import ApiError
+from .extensions import csrf, limiter
+from .publicurl import public_url
+
+bp = Blueprint("widget", __name__)
+
+WIDGET_CACHE = "public, max-age=86400, stale-while-revalidate=604800"
+# What the embed page itself may load: only this service, framed by anyone.
+EMBED_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors *"
+)
+DEMO_CSP = EMBED_CSP.replace("frame-ancestors *", "frame-src 'self'; frame-ancestors 'self'")
+# /embed query parameters passed to the widget as data-* attributes.
+EMBED_OPTIONS = (
+    "title",
+    "description",
+    "image",
+    "sites",
+    "lang",
+    "qr-size",
+    "theme",
+    "layout",
+    "labels",
+)
+
+
+@dataclass(frozen=True)
+class Asset:
+    body: bytes
+    gzipped: bytes
+    etag: str
+
+
+def minify(source: str) -> bytes:
+    """Drop full-line ``//`` comments, indentation and blank lines; escape non-ASCII.
+
+    Deliberately this small: it never looks inside a line, so it cannot break
+    a string or a regular expression (widget.js keeps comments on own lines).
+    """
+    lines = (line.strip() for line in source.splitlines())
+    text = "\n".join(line for line in lines if line and not line.startswith("//")) + "\n"
+    return "".join(c if ord(c) < 128 else f"\\u{ord(c):04x}" for c in text).encode("ascii")
+
+
+_built: dict[tuple[str, int, int], Asset] = {}
+
+
+def widget_asset() -> Asset:
+    """The built script, rebuilt only when the source file changes."""
+    path = Path(current_app.static_folder) / "widget.js"
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _built:
+        body = minify(path.read_text(encoding="utf-8"))
+        packed = gzip.compress(body, compresslevel=9, mtime=0)
+        _built.clear()
+        _built[key] = Asset(body, packed, hashlib.sha256(body).hexdigest()[:20])
+    return _built[key]
+
+
+@bp.get("/widget.js")
+def widget_js():
+    asset = widget_asset()
+    use_gzip = "gzip" in request.accept_encodings
+    etag = asset.etag + ("-gz" if use_gzip else "")
+    headers = {
+        "Cache-Control": WIDGET_CACHE,
+        "Vary": "Accept-Encoding",
+        "Access-Control-Allow-Origin": "*",
+        "Cross-Origin-Resource-Policy": "cross-origin",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if request.if_none_match.contains(asset.etag) or request.if_none_match.contains(etag):
+        response = Response(status=304, headers=headers)
+    else:
+        response = Response(
+            asset.gzipped if use_gzip else asset.body,
+            headers=headers,
+            content_type="application/javascript; charset=utf-8",
+        )
+        if use_gzip:
+            response.headers["Content-Encoding"] = "gzip"
+    response.set_etag(etag)
+    return response
+
+
+@bp.get("/embed")
+def embed():
+    """The widget alone on a page, for hosts whose CSP forbids foreign scripts."""
+    try:
+        url = normalise_url(request.args.get("url"))
+    except InvalidURL as exc:
+        abort(400, description=str(exc))
+    attrs = {"url": url}
+    for name in EMBED_OPTIONS:
+        value = request.args.get(name) or request.args.get(name.replace("-", "_"))
+        if value:
+            attrs[name] = value[:1000]
+    response = Response(
+        render_template("embed.html", attrs=attrs, lang="zh" if attrs.get("lang") == "zh" else "en")
+    )
+    response.headers["Content-Security-Policy"] = EMBED_CSP
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/")
+def demo():
+    """Two sample articles, each with the widget, its snippet and the iframe variant."""
+    try:
+        base = public_url()
+    except ApiError:
+        base = request.host_url.rstrip("/")
+    response = Response(render_template("demo.html", base=base))
+    response.headers["Content-Security-Policy"] = DEMO_CSP
+    return response
+
+
+def _open_limit() -> str:
+    return current_app.config["SHARE_RATE_LIMIT"]
+
+
+@bp.post("/o/<code>")
+@csrf.exempt
+@limiter.limit(_open_limit)
+def popup_opened(code: str):
+    """The widget's beacon: one popup open of ``code``, counted per day and nothing else."""
+    result = opens.record_open(get_engine(), code)
+    if result is opens.OpenResult.UNKNOWN:
+        raise ApiError(404, "not_found", f"No link has the code {code!r}.")
+    return Response(
+        status=204, headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"}
+    )
