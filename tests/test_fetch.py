@@ -1,7 +1,12 @@
 """The safe fetcher on real loopback servers: what it reaches, what it refuses, when it stops."""
 
 import ipaddress
+import os
+import re
+import socket
 import time
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from httpservers import (
@@ -290,3 +295,93 @@ def test_policy_from_config_reads_strings_and_lists():
         LOOPBACK,
     )
     assert FetchPolicy.from_config({}) == FetchPolicy()
+
+
+# --- The PayloadsAllTheThings SSRF corpus -------------------------------------------------
+
+CORPORA = Path(os.environ.get("SHARE_CORPORA", Path(__file__).parents[1] / "../shared/corpora"))
+SSRF_DIR = CORPORA / "ssrf-openredirect-payloadsallthethings" / "ssrf"
+DOC_SITES = ("github.com", "mozilla.org", "blackhat.com", "tcpipguide.com", "googleapis.com")
+# What public DNS answers for the rebinding helpers the corpus names (its own table says so);
+# every other name is unknown, so the test never depends on, or reaches, the internet.
+PUBLIC_DNS = {
+    "localhost": ["127.0.0.1", "::1"],
+    "localtest.me": ["::1"],
+    "metadata.google.internal": ["169.254.169.254"],
+    "metadata": ["169.254.169.254"],
+    "instance-data": ["169.254.169.254"],
+}
+
+
+def offline_dns(host, port):
+    if host in PUBLIC_DNS:
+        return PUBLIC_DNS[host]
+    nip = re.search(r"(\d+\.\d+\.\d+\.\d+)\.nip\.io$", host)
+    if nip:
+        return [nip.group(1)]
+    if host.startswith("spoofed."):
+        return ["127.0.0.1"]
+    infos = socket.getaddrinfo(host, port, flags=socket.AI_NUMERICHOST, type=socket.SOCK_STREAM)
+    return [info[4][0] for info in infos]
+
+
+def ssrf_payloads() -> list[str]:
+    """Every URL the corpus lists as a payload (documentation links left out)."""
+    if not SSRF_DIR.is_dir():
+        return []
+    found = []
+    for name in ("README.md", "SSRF-Cloud-Instances.md"):
+        text = (SSRF_DIR / name).read_text(encoding="utf-8")
+        for match in re.finditer(r"(?<![(\[])\b[a-z][a-z0-9+.-]*://[^\s`'\"<>|]+", text, re.I):
+            url = match.group(0).rstrip(").,]")
+            if any(site in url for site in DOC_SITES) or url in found:
+                continue
+            found.append(url)
+    return found
+
+
+def on_port(url: str, port: int) -> str:
+    """The payload aimed at `port`, where the counting test server listens."""
+    scheme, sep, rest = url.partition("://")
+    netloc, slash, tail = re.match(r"([^/?#]*)(.?)(.*)", rest, re.S).groups()
+    host = re.sub(r":\d*$", "", netloc) if not netloc.endswith("]") else netloc
+    return f"{scheme}{sep}{host}:{port}{slash}{tail}"
+
+
+def test_ssrf_corpus_payloads_all_refused_without_a_connection():
+    payloads = ssrf_payloads()
+    if not payloads:
+        pytest.skip(f"SSRF corpus not found at {SSRF_DIR} (set SHARE_CORPORA)")
+    assert len(payloads) >= 60
+    with (
+        LoopbackServer({"/": page("reached")}) as v4,
+        LoopbackServer(host="::1", port=v4.port) as v6,
+    ):
+        policy = FetchPolicy(allowed_ports=(80, 443, v4.port), resolver=offline_dns, deadline=2.0)
+        outcomes = {}
+        for payload in payloads:
+            for url in (payload, on_port(payload, v4.port)):
+                if public_target(url):
+                    continue  # never fetched: tests reach loopback only
+                try:
+                    fetch(url, policy)
+                except FetchError as exc:
+                    outcomes[url] = exc.reason
+                else:
+                    outcomes[url] = "FETCHED"
+        allowed = {"blocked_address", "bad_scheme", "bad_url", "dns_error", "bad_port"}
+        wrong = {u: r for u, r in outcomes.items() if r not in allowed}
+        assert wrong == {}
+        assert (v4.connections, v6.connections) == (0, 0)
+    blocked = sum(r == "blocked_address" for r in outcomes.values())
+    print(f"SSRF corpus: {len(payloads)} payloads, {len(outcomes)} URLs, {blocked} blocked_address")
+    assert blocked >= 60
+
+
+def public_target(url: str) -> bool:
+    """1.1.1.1 and friends are public by design; the corpus uses them as parser decoys."""
+    try:
+        host = urlsplit(url).hostname or ""
+        return ipaddress.ip_address(host).is_global
+    except ValueError:
+        return False
