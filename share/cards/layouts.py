@@ -96,15 +96,19 @@ class Format:
     save: dict[str, Any] = field(default_factory=dict)
 
 
-# Encoder settings are deliberate; docs/decisions/0004-cards.md has the measurements.
+# Encoder settings are deliberate; docs/decisions/0004-cards.md has the measurements
+# (bench/bench_cards.py --encoders). Rule: take encoder work while it costs little
+# next to the ~25 ms draw and saves real bytes; stop where the next step doubles
+# the render for about a tenth fewer bytes. Cards are cached, so bytes are paid
+# per download and CPU once per card, but the first viewer waits for the encode.
 FORMATS: dict[str, Format] = {
-    # zlib level 1 with Pillow's default adaptive filter: ~4x faster than the
-    # default level 6 for a few percent more bytes; `optimize` (level 9 and a
-    # filter search) costs 10x for little. Cards are cached, CPU is not.
-    "png": Format("PNG", "image/png", {"compress_level": 1, "optimize": False}),
-    # 4:2:0 is fine: text and QR are luminance; quality 88 keeps edges clean.
+    # zlib level 3: +14 ms over level 1 for -6 %; level 6 doubles it for -11 %,
+    # level 9 / optimize are 15x slower for -4 % more.
+    "png": Format("PNG", "image/png", {"compress_level": 3}),
+    # 4:2:0 is fine: text and QR are luminance. Huffman optimisation: +3 ms, -5 %.
     "jpg": Format("JPEG", "image/jpeg", {"quality": 88, "subsampling": "4:2:0", "optimize": True}),
-    "webp": Format("WEBP", "image/webp", {"quality": 85, "method": 4}),
+    # method 2: 33 ms; the default method 4 takes 76 ms for -4 %.
+    "webp": Format("WEBP", "image/webp", {"quality": 85, "method": 2}),
 }
 
 
