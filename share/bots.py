@@ -41,7 +41,7 @@ CLI = re.compile(
     r"|postmanruntime|insomnia|python|aiohttp|httpx|scrapy|mechanize|php|perl|lwp|request"
     r"|microsoft-cryptoapi|grpc|cfnetwork|hydra|k6|wrk|ab|siege|hey|locust|jmeter)\b[/ -]?"
     r"|python-requests|python-urllib|python-httpx|libwww-perl|\blwp::|windowspowershell"
-    r"|apache-httpclient|okhttp/[\d.]+$|\bjava/\d|httpclient|\bcurl/|\bwget/",
+    r"|apache-httpclient|\bjava/\d|httpclient|\bcurl/|\bwget/",
     _I,
 )
 # Agents acting for an AI assistant or an automation service, and security probes.
