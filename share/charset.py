@@ -80,6 +80,8 @@ def lookup(label: str | None) -> str | None:
     if not label:
         return None
     label = label.strip("\t\n\x0c\r ").lower()
+    if not re.fullmatch(r"[a-z0-9._:-]+", label):
+        return None  # codecs.lookup would forgive 'utf-8"'; browsers do not
     if label in _ALIASES:
         return _ALIASES[label]
     try:

@@ -166,7 +166,8 @@ def _lang(doc, metas, *texts) -> str | None:
         code = re.split(r"[-_,;\s]", (raw or "").strip().lower())[0]
         if re.fullmatch(r"[a-z]{2,3}", code):
             return code
-    sample = " ".join(t for t in texts if t) or doc.text_content()[:5000]
+    words = doc.xpath("//body//text()[not(ancestor::script or ancestor::style)]")
+    sample = " ".join(t for t in texts if t) + " " + " ".join(words)[:3000]
     letters = [c for c in sample if c.isalpha()]
     if not letters:
         return None
