@@ -34,9 +34,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     extensions.init_app(app)
     errors.init_app(app)
 
-    from .web import api, health, images, widget
+    from .web import api, cards, health, images, widget
 
-    for module in (api, health, images, redirect, widget):
+    for module in (api, cards, health, images, redirect, widget):
         app.register_blueprint(module.bp)
 
     from . import cli

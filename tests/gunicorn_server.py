@@ -1,0 +1,84 @@
+"""Run the real app under gunicorn on a loopback socket for end-to-end tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+
+
+@contextlib.contextmanager
+def gunicorn(
+    env: dict[str, str],
+    workers: int = 4,
+    log_path: Path | None = None,
+    extra_args: tuple[str, ...] = (),
+):
+    """Yield ``(base_url, process)`` for ``app:app`` under gunicorn with ``workers``.
+
+    The listening socket is bound here (port 0) and handed over as a file
+    descriptor, so parallel test runs never fight over a port.
+    """
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(1024)
+    port = sock.getsockname()[1]
+    log = open(log_path or os.devnull, "wb")  # noqa: SIM115 - closed below
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SHARE_")}
+    full_env.update(env)
+    proc = subprocess.Popen(
+        [
+            str(GUNICORN),
+            "--bind",
+            f"fd://{sock.fileno()}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+            "--access-logformat",
+            '%(t)s "%(r)s" %(s)s %(b)s',
+            *extra_args,
+            "app:app",
+        ],
+        cwd=ROOT,
+        env=full_env,
+        pass_fds=(sock.fileno(),),
+        stdout=log,
+        stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(base + "/healthz", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not start (exit {proc.poll()})")
+            time.sleep(0.1)
+        yield base, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        sock.close()
+        log.close()
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    path = Path(f"/proc/{master_pid}/task/{master_pid}/children")
+    return [int(p) for p in path.read_text().split()]

@@ -1,0 +1,124 @@
+"""The app under gunicorn: concurrent scans, killed workers, no IP in logs."""
+
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.pool import NullPool
+
+from share import links
+from share.db import migrate
+from share.storage.engine import make_engine
+from share.storage.schema import scans
+from tests.gunicorn_server import gunicorn, worker_pids
+
+pytestmark = pytest.mark.slow
+CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/124.0 Safari/537.36"
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A migrated SQLite file with one link, and the env to serve it."""
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    migrate(url)
+    engine = make_engine(url)
+    link, _ = links.create(engine, "https://example.com/article")
+    engine.dispose()
+    env = {
+        "SHARE_DATABASE_URL": url,
+        "SHARE_SECRET_KEY": "k",
+        "SHARE_PUBLIC_URL": "http://s.test",
+        "PATH": os.environ.get("PATH", ""),
+    }
+    return url, link.code, env
+
+
+def count_rows(url):
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.connect() as conn:
+        n = conn.execute(select(func.count()).select_from(scans)).scalar_one()
+    engine.dispose()
+    return n
+
+
+def fire(base, code, n, threads=8, stop=None):
+    """Send ``n`` scans from ``threads`` threads; return the status codes seen."""
+    local = threading.local()
+
+    def one(_):
+        if stop is not None and stop.is_set():
+            return None
+        session = getattr(local, "s", None) or requests.Session()
+        local.s = session
+        try:
+            return session.get(
+                f"{base}/s/{code}?src=print",
+                headers={"User-Agent": CHROME},
+                allow_redirects=False,
+                timeout=10,
+            ).status_code
+        except requests.RequestException:
+            return "error"
+
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(one, range(n)))
+
+
+def test_2000_scans_from_8_threads_on_4_workers_give_2000_rows(served):
+    url, code, env = served
+    with gunicorn(env, workers=4) as (base, _):
+        statuses = fire(base, code, 2000)
+    assert statuses.count(302) == 2000
+    assert count_rows(url) == 2000
+
+
+def test_every_answered_302_survives_kill_9_of_a_worker(served):
+    url, code, env = served
+    with gunicorn(env, workers=4) as (base, proc):
+        results = []
+        stop = threading.Event()
+
+        def load():
+            results.extend(fire(base, code, 3000, threads=8, stop=stop))
+
+        loader = threading.Thread(target=load)
+        loader.start()
+        time.sleep(0.7)
+        victims = worker_pids(proc.pid)
+        for pid in victims[:2]:
+            os.kill(pid, signal.SIGKILL)
+        time.sleep(0.5)
+        stop.set()
+        loader.join()
+    answered = results.count(302)
+    assert answered > 100
+    rows = count_rows(url)
+    # Every 302 has its row; a row may exist whose 302 died with the worker.
+    assert answered <= rows <= answered + 8 + results.count("error")
+
+
+def test_forwarded_ip_never_reaches_database_or_logs(served, tmp_path):
+    url, code, env = served
+    log = tmp_path / "gunicorn.log"
+    with gunicorn({**env, "SHARE_PROXY_COUNT": "1"}, workers=2, log_path=log) as (base, _):
+        response = requests.get(
+            f"{base}/s/{code}",
+            allow_redirects=False,
+            headers={"X-Forwarded-For": "203.0.113.77", "User-Agent": CHROME},
+        )
+        assert response.status_code == 302
+        missing = requests.get(f"{base}/s/zzzzzzz", headers={"X-Forwarded-For": "203.0.113.77"})
+        assert missing.status_code == 404
+    assert count_rows(url) == 1
+    assert "203.0.113.77" not in log.read_text()
+    assert "GET /s/" in log.read_text()  # the access log did run
+    db_file = url.removeprefix("sqlite:///")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db_file + suffix):
+            with open(db_file + suffix, "rb") as fh:
+                assert b"203.0.113.77" not in fh.read()
