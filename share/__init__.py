@@ -42,5 +42,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import cli
 
     cli.init_app(app)
+    _install_metadata_fetch(app)
     redirect.install(app)
     return app
+
+
+def _install_metadata_fetch(app: Flask) -> None:
+    """The fetch policy, and the metadata fetch that ``links.create`` runs for new links."""
+    from .fetch import FetchPolicy
+    from .metadata.hook import link_hook
+
+    policy = FetchPolicy.from_config(app.config)
+    app.extensions["share.fetch_policy"] = policy
+    if str(app.config.get("FETCH_ON_CREATE", True)).lower() not in ("false", "0", "no", "off"):
+        app.extensions["share.on_created"] = link_hook(policy)

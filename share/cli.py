@@ -78,6 +78,20 @@ def add_link(url: str, title: str | None) -> None:
     )
 
 
+@click.command("refresh-link")
+@with_appcontext
+@click.argument("code")
+def refresh_link(code: str) -> None:
+    """Fetch the article metadata of link CODE again and print the outcome."""
+    from .metadata.hook import refresh
+
+    link = refresh(get_engine(), code, current_app.extensions["share.fetch_policy"])
+    if link is None:
+        raise click.ClickException(f"No link with code {code!r}.")
+    outcome = f"fetch failed: {link.fetch_error}" if link.fetch_error else "fetched"
+    click.echo(f"{link.code} {outcome}; title: {link.title or '-'}")
+
+
 DEMO_ARTICLES = (
     (
         "/",
@@ -103,5 +117,12 @@ def seed_demo() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (create_api_key, revoke_api_key, list_api_keys, add_link, seed_demo):
+    for command in (
+        create_api_key,
+        revoke_api_key,
+        list_api_keys,
+        add_link,
+        refresh_link,
+        seed_demo,
+    ):
         app.cli.add_command(command)

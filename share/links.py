@@ -193,5 +193,19 @@ def _clean_overrides(values: dict[str, Any], keep_empty: bool = False) -> dict[s
     return out
 
 
+def apply_metadata(engine: Engine, code: str, meta: Any) -> Link | None:
+    """Store what the article page said (an ``ArticleMeta``); overrides keep winning.
+
+    A failed fetch records its reason and keeps earlier fetched values, so a
+    refresh during an outage does not blank a card that was fine.
+    """
+    values: dict[str, Any] = {"fetched_at": utcnow(), "fetch_error": meta.fetch_error}
+    if not meta.fetch_error:
+        for key in ("title", "description", "image", "site_name", "lang", "canonical_url"):
+            values[key] = getattr(meta, key)
+    row = store.update_by_code(engine, code, values, bump_meta=not meta.fetch_error)
+    return Link.from_row(row) if row else None
+
+
 def page(engine: Engine, limit: int, cursor: tuple[datetime, int] | None) -> list[Link]:
     return [Link.from_row(r) for r in store.page(engine, limit, cursor)]

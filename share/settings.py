@@ -64,6 +64,12 @@ SETTINGS: tuple[Setting, ...] = (
         "FETCH_TIMEOUT", 8.0, "Wall-clock seconds for one page or image fetch, redirects included."
     ),
     Setting(
+        "FETCH_ON_CREATE",
+        True,
+        "Fetch the article's title, summary, image and language when a link is registered "
+        "(bounded by `FETCH_TIMEOUT`); false leaves them empty until a refresh.",
+    ),
+    Setting(
         "PROXY_COUNT",
         0,
         "How many reverse proxies in front set `X-Forwarded-For`; 0 means the socket's "

@@ -89,6 +89,7 @@ def make_app(url: str, tmp_path: Path, **config):
             "SECRET_KEY": "test-secret",
             "PUBLIC_URL": PUBLIC,
             "INSTANCE_PATH": str(tmp_path / "instance"),
+            "FETCH_ON_CREATE": False,  # tests reach loopback only; metadata tests turn it on
             **config,
         }
     )

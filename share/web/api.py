@@ -146,6 +146,17 @@ def patch_link(code: str):
     return jsonify(link.to_json(public_url()))
 
 
+@bp.post("/links/<code>/refresh")
+@require_api_key
+def refresh_link(code: str):
+    """Fetch the article's metadata again (within FETCH_TIMEOUT); overrides still win."""
+    from ..metadata.hook import refresh
+
+    get_link_or_404(code, api=True)
+    link = refresh(get_engine(), code, current_app.extensions["share.fetch_policy"])
+    return jsonify(link.to_json(public_url()))
+
+
 @bp.get("/links/<code>/stats")
 @require_api_key
 def link_stats(code: str):

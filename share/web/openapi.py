@@ -102,6 +102,16 @@ PATHS: dict[str, dict[str, Any]] = {
             },
         },
     },
+    "/api/v1/links/{code}/refresh": {
+        "post": {
+            "summary": "Fetch the article's title, summary, image and language again",
+            "description": "Bounded by FETCH_TIMEOUT; a failed fetch keeps earlier values. "
+            "Overrides set by PATCH still win.",
+            "security": _KEY,
+            "parameters": [_CODE],
+            "responses": {**_LINK, "401": _ERROR, "404": _ERROR},
+        }
+    },
     "/api/v1/links/{code}": {
         "get": {
             "summary": "One link",
