@@ -229,7 +229,7 @@ def test_bad_options_name_the_parameter(args, fmt, param):
 
 
 def test_article_language_with_region_picks_its_caption():
-    content = make_content(lang="zh-CN")
-    assert CardOptions().language(content) == "zh"
-    assert CardOptions(lang="en").language(content) == "en"
-    assert CardOptions().language(make_content(lang="fr")) == "en"
+    assert CardOptions().language("zh-CN") == "zh"
+    assert CardOptions(lang="en").language("zh-CN") == "en"
+    assert CardOptions().language("fr") == "en"
+    assert CardOptions().language(None) == "en"

@@ -56,15 +56,15 @@ class CardOptions:
             lang = choice_param(args, "lang", "zh", tuple(CAPTIONS))
         return cls(layout=layout, fmt=fmt, lang=lang)
 
-    def language(self, content: CardContent) -> str:
-        """The caption language: the option, else the article's, else English."""
-        lang = (self.lang or content.lang or "").split("-")[0].lower()
+    def language(self, article_lang: str | None) -> str:
+        """The caption language: the option, else the article's (``zh-CN`` → zh), else en."""
+        lang = (self.lang or article_lang or "").split("-")[0].lower()
         return lang if lang in CAPTIONS else "en"
 
 
 def render_card(content: CardContent, options: CardOptions, out: BinaryIO | str | Path) -> None:
     """Draw the card and write it, encoded per :data:`FORMATS`, to a path or a binary stream."""
-    card = draw_card(content, LAYOUTS[options.layout], options.language(content))
+    card = draw_card(content, LAYOUTS[options.layout], options.language(content.lang))
     fmt = FORMATS[options.fmt]
     card.save(out, format=fmt.pillow, **fmt.save)
 
