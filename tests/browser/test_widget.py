@@ -284,9 +284,13 @@ def test_hostile_title_and_options_stay_inert_text(open_page, articles, host_ser
     assert not any(r.endswith("/x") for r in w.requests)
 
 
-def test_strict_csp_host_page_still_works_without_violations(open_page, articles, service):
+@pytest.mark.parametrize("style_src", ["service", "'none'"])
+def test_strict_csp_host_page_still_works_without_violations(
+    open_page, articles, service, style_src
+):
+    styles = service.base if style_src == "service" else style_src
     csp = (
-        f"default-src 'none'; script-src {service.base}; style-src {service.base}; "
+        f"default-src 'none'; script-src {service.base}; style-src {styles}; "
         f"img-src {service.base}; connect-src {service.base}"
     )
     w = open_page()
