@@ -222,23 +222,29 @@ ARTICLE = """<html lang="zh-CN"><head><meta property="og:title" content="文章�
 
 
 @pytest.fixture
-def fetching_api(sqlite_url, tmp_path):
-    from conftest import Api, make_app
+def app(sqlite_url, tmp_path):
+    """This module's app fetches on registration, and may reach loopback."""
+    from share import create_app
 
-    app = make_app(
-        sqlite_url,
-        tmp_path,
-        FETCH_ON_CREATE=True,
-        FETCH_ALLOW_NETWORKS="127.0.0.0/8",
-        FETCH_TIMEOUT=3,
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": sqlite_url,
+            "SECRET_KEY": "test-secret",
+            "PUBLIC_URL": "http://share.test",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "FETCH_ON_CREATE": True,
+            "FETCH_ALLOW_NETWORKS": "127.0.0.0/8",
+            "FETCH_TIMEOUT": 3,
+        }
     )
-    yield Api(app)
+    yield app
     app.extensions["share.engine"].dispose()
 
 
-def test_link_creation_fetches_metadata(fetching_api):
+def test_link_creation_fetches_metadata(api):
     with LoopbackServer({"/a": page(ARTICLE)}) as server:
-        link = fetching_api.make_link(server.url("/a"))
+        link = api.make_link(server.url("/a"))
     assert (link["title"], link["description"], link["site_name"], link["lang"]) == (
         "文章标题",
         "文章摘要",
@@ -248,41 +254,41 @@ def test_link_creation_fetches_metadata(fetching_api):
     assert link["image"] == server.url("/cover.jpg")
 
 
-def test_refused_fetch_never_fails_registration_and_records_reason(fetching_api):
+def test_refused_fetch_never_fails_registration_and_records_reason(api):
     from share import links
 
-    engine = fetching_api.app.extensions["share.engine"]
-    response = fetching_api.post("/links", json={"url": "http://10.1.2.3/intranet"})
+    engine = api.app.extensions["share.engine"]
+    response = api.post("/links", json={"url": "http://10.1.2.3/intranet"})
     assert response.status_code == 201
     stored = links.get(engine, response.get_json()["code"])
     assert stored.fetch_error == "blocked_address" and stored.title is None
 
 
-def test_refresh_fetches_again_and_patch_overrides_win(fetching_api):
+def test_refresh_fetches_again_and_patch_overrides_win(api):
     from share import links
 
-    engine = fetching_api.app.extensions["share.engine"]
+    engine = api.app.extensions["share.engine"]
     with LoopbackServer({"/a": page("<title>first</title>")}) as server:
-        code = fetching_api.make_link(server.url("/a"))["code"]
+        code = api.make_link(server.url("/a"))["code"]
         server.route("/a", page("<title>second</title>"))
-        refreshed = fetching_api.post(f"/links/{code}/refresh")
+        refreshed = api.post(f"/links/{code}/refresh")
         assert refreshed.status_code == 200 and refreshed.get_json()["title"] == "second"
-        fetching_api.patch(f"/links/{code}", json={"title": "editor's title"})
+        api.patch(f"/links/{code}", json={"title": "editor's title"})
         server.route("/a", page("<title>third</title>"))
-        assert fetching_api.post(f"/links/{code}/refresh").get_json()["title"] == "editor's title"
+        assert api.post(f"/links/{code}/refresh").get_json()["title"] == "editor's title"
     assert links.get(engine, code).meta_version >= 3  # cached cards invalidated each time
     # the server is gone: a failed refresh keeps the earlier fetched values
-    assert fetching_api.post(f"/links/{code}/refresh").status_code == 200
+    assert api.post(f"/links/{code}/refresh").status_code == 200
     stored = links.get(engine, code)
     assert stored.fetch_error == "connect_error"
-    assert fetching_api.patch(f"/links/{code}", json={"title": None}).get_json()["title"] == "third"
-    assert fetching_api.post("/links/zzzzzzz/refresh").status_code == 404
+    assert api.patch(f"/links/{code}", json={"title": None}).get_json()["title"] == "third"
+    assert api.post("/links/zzzzzzz/refresh").status_code == 404
 
 
-def test_cli_refresh_link(fetching_api):
-    runner = fetching_api.app.test_cli_runner()
+def test_cli_refresh_link(api):
+    runner = api.app.test_cli_runner()
     with LoopbackServer({"/a": page("<title>one</title>")}) as server:
-        code = fetching_api.make_link(server.url("/a"))["code"]
+        code = api.make_link(server.url("/a"))["code"]
         server.route("/a", page("<title>two</title>"))
         result = runner.invoke(args=["refresh-link", code])
     assert result.exit_code == 0 and "title: two" in result.output
