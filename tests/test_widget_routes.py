@@ -13,10 +13,10 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import PUBLIC, make_app
 
 from share import opens
 from share.web.widget import minify
+from tests.conftest import PUBLIC, make_app
 
 BUDGET = 8 * 1024
 GZIP = {"Accept-Encoding": "gzip"}

@@ -421,3 +421,30 @@ def test_embed_iframe_variant_opens_the_popup_inside_the_frame(open_page, articl
     dialog = embed.locator(".scanshare [role=dialog]")
     expect(dialog).to_contain_text("Share on WeChat")
     expect(dialog.locator("img")).to_have_js_property("naturalWidth", 160)
+
+
+# Playwright's own page helpers need MutationObserver, so it comes back once the
+# page (and so the async widget) has loaded; the widget looked for it before.
+OLD_BROWSER = """
+const observer = window.MutationObserver;
+window.MutationObserver = undefined;
+addEventListener('load', () => { window.MutationObserver = observer; });
+window.fetch = undefined;
+Element.prototype.attachShadow = undefined;
+Object.defineProperty(Document.prototype, 'currentScript', {get: () => null});
+Object.defineProperty(window, 'visualViewport', {get: () => undefined});
+Object.defineProperty(Navigator.prototype, 'sendBeacon', {get: () => undefined});
+"""
+
+
+def test_old_browser_without_modern_apis_still_gets_a_working_popup(open_page, articles):
+    url = articles.publish(WIDGET + '<p id="after">text</p>')
+    w = open_page()
+    w.page.add_init_script(OLD_BROWSER)
+    load(w, url)
+    assert w.page.evaluate("document.querySelector('.scanshare').shadowRoot") is None
+    dialog = open_popup(w)
+    assert decode_qr(loaded_qr(w, dialog)) == url
+    w.page.locator("#after").click()
+    expect(dialog).to_be_hidden()
+    assert w.page.locator("#after").evaluate("e => getComputedStyle(e).display") == "block"
