@@ -177,8 +177,46 @@ def encoders(cards) -> None:
         )
 
 
+def warm(seconds: float = 2.0) -> None:
+    """Requests/s for a cached card through the whole Flask app (in-process test client,
+    so the figure is our code's cost without a network or server in front)."""
+    import tempfile
+
+    from share import create_app, links
+    from share.db import get_engine, migrate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.sqlite3"
+        migrate(url)
+        app = create_app(
+            {
+                "DATABASE_URL": url,
+                "SECRET_KEY": "bench",
+                "INSTANCE_PATH": tmp,
+                "PUBLIC_URL": "https://share.example.com",
+                "FETCH_ON_CREATE": False,
+            }
+        )
+        with app.app_context():
+            link, _ = links.create(get_engine(), "https://example.com/a/1", title="标题 title")
+        client = app.test_client()
+        print("\nwarm (cached) card requests, in-process")
+        for layout in LAYOUTS:
+            path = f"/card/{link.code}.jpg?layout={layout}"
+            tag = client.get(path).headers["ETag"]  # renders and caches
+            for label, headers in (("200 from cache", {}), ("304", {"If-None-Match": tag})):
+                count, start = 0, time.perf_counter()
+                while time.perf_counter() - start < seconds:
+                    client.get(path, headers=headers)
+                    count += 1
+                rate = count / (time.perf_counter() - start)
+                print(f"{layout:8} jpg {label:15} {rate:8.0f} req/s")
+        app.extensions["share.engine"].dispose()
+
+
 if __name__ == "__main__":
     cards = contents()
     cold(cards)
+    warm()
     if "--encoders" in sys.argv:
         encoders(cards)
