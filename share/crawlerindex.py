@@ -68,17 +68,34 @@ def required_prefix(pattern: str) -> str:
     return "".join(out).lower()
 
 
+def _for_lower_text(pattern: str) -> re.Pattern[str]:
+    """`pattern` compiled to run on lower-cased text, case-sensitively when that is equivalent.
+
+    Lower-casing the pattern is safe unless it uses an upper-case escape (``\\S``, ``\\W``...);
+    case-sensitive matching lets `re` scan for literals instead of folding every character.
+    """
+    i = 0
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            if pattern[i + 1 : i + 2].isupper():
+                return re.compile(pattern, re.IGNORECASE)
+            i += 2
+        else:
+            i += 1
+    return re.compile(pattern.lower())
+
+
 class CrawlerIndex:
     """The crawlerdetect patterns, indexed by a three-letter key of their required literal."""
 
     def __init__(self, patterns: list[str], exclusions: list[str]) -> None:
-        self.exclusions = re.compile("|".join(exclusions), re.IGNORECASE)
+        self.exclusions = _for_lower_text("|".join(exclusions))
         self.by_key: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
         self.always: list[re.Pattern[str]] = []
         for pattern in patterns:
             # `[a-z0-9\-_]*(bot|crawl|...)` finds a hit exactly when `(bot|crawl|...)` does;
             # without the optional prefix `re` skips ahead instead of trying every position.
-            compiled = re.compile(_OPTIONAL_PREFIX.sub("", pattern), re.IGNORECASE)
+            compiled = _for_lower_text(_OPTIONAL_PREFIX.sub("", pattern))
             literal = required_prefix(pattern)
             if len(literal) >= 3 and literal.isascii():
                 self.by_key.setdefault(literal[:3], []).append((literal, compiled))
@@ -88,17 +105,17 @@ class CrawlerIndex:
     def match(self, user_agent: str, skip: Callable[[str, int], bool] | None = None) -> str | None:
         """The crawler token found in `user_agent` (after upstream's exclusions), else None.
 
-        `skip(text, end)` may veto a hit ending at `end` of `text` (the user agent minus
-        upstream's exclusions); None keeps upstream's plain semantics.
+        `skip(text, end)` may veto a hit ending at `end` of `text` (the lower-cased user agent
+        minus upstream's exclusions); None keeps upstream's plain semantics. Hits come back
+        lower-cased.
         """
-        rest = self.exclusions.sub("", user_agent.strip())
+        rest = self.exclusions.sub("", user_agent.strip().lower())
         if not rest:
             return None
-        low = rest.lower()
-        keys = {low[i : i + 3] for i in range(len(low) - 2)}
+        keys = {rest[i : i + 3] for i in range(len(rest) - 2)}
         candidates = list(self.always)
         for key in keys & self.by_key.keys():
-            candidates.extend(rx for lit, rx in self.by_key[key] if lit in low)
+            candidates.extend(rx for lit, rx in self.by_key[key] if lit in rest)
         for rx in candidates:
             for m in rx.finditer(rest):
                 if skip is None or not skip(rest, m.end()):
@@ -112,6 +129,12 @@ def crawler_index() -> CrawlerIndex:
     return CrawlerIndex(list(_CRAWLER_PATTERNS), list(_EXCLUSION_PATTERNS))
 
 
-def upstream_regex() -> re.Pattern[str]:
-    """Upstream's single alternation, for tests that compare the index with it."""
+def upstream_is_crawler(user_agent: str) -> bool:
+    """Upstream's own verdict (one big case-insensitive alternation), for the tests: slow."""
+    rest = re.compile("|".join(_EXCLUSION_PATTERNS), re.IGNORECASE).sub("", user_agent.strip())
+    return bool(rest) and _upstream_regex().search(rest) is not None
+
+
+@cache
+def _upstream_regex() -> re.Pattern[str]:
     return re.compile("(" + "|".join(_CRAWLER_PATTERNS) + ")", re.IGNORECASE)

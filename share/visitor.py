@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from share import useragents
@@ -104,8 +105,12 @@ def _key(secret: bytes | str) -> bytes:
     return key
 
 
+@lru_cache(maxsize=8)
 def daily_salt(secret: bytes | str, day: date) -> bytes:
-    """The day's HMAC key, derived (not stored): HMAC(secret, "visitor-salt:" + ISO day)."""
+    """The day's HMAC key, derived (never persisted): HMAC(secret, "visitor-salt:" + ISO day).
+
+    Memoised per process (a handful of entries) so a redirect pays for one HMAC, not two.
+    """
     return hmac.new(
         _key(secret), f"visitor-salt:{day.isoformat()}".encode(), hashlib.sha256
     ).digest()
