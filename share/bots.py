@@ -1,10 +1,10 @@
 """Which user agents are not a person scanning a code (see docs/decisions/0002-bot-policy.md).
 
 `bot_reason(ua)` answers with a short reason ("empty", "preview:...", "cli:...", "headless:...",
-"crawlerdetect:...", "shape:...") or None for a human. The order matters:
+"agent:...", "crawlerdetect:...", "shape:...") or None for a human. The order matters:
 
-1. our own explicit lists first — link-preview fetchers, command-line clients, headless
-   browsers and WeChat lookalikes — because they must win over any exemption below;
+1. our own explicit lists first — link-preview fetchers (and WeChat lookalikes), command-line
+   clients, headless browsers, AI/automation agents — so no exemption below can undo them;
 2. human exemptions: real apps that the upstream list gets wrong (the Lynx text browser's
    ``libwww-FM``, Slack's and Outlook's desktop clients...). They only silence steps 3 and 4;
 3. the maintained `crawlerdetect` list (through our faster index);
