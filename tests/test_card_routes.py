@@ -5,11 +5,11 @@ import io
 
 import pytest
 import zxingcpp
-from conftest import PUBLIC, Api, make_app
 from httpservers import LoopbackServer, page
 from PIL import Image
 
 from share.cards import LAYOUTS
+from share.fetch import FetchPolicy
 
 
 def png(colour, size=(400, 300)):
@@ -36,15 +36,15 @@ def png_bomb():
 
 
 @pytest.fixture
-def card_app(sqlite_url, tmp_path):
-    app = make_app(sqlite_url, tmp_path, FETCH_ALLOW_NETWORKS="127.0.0.0/8")
-    yield app
-    app.extensions["share.engine"].dispose()
+def card_app(app):
+    """The test app, its fetcher allowed onto loopback (where the image server runs)."""
+    app.extensions["share.fetch_policy"] = FetchPolicy(allow_networks=("127.0.0.0/8",))
+    return app
 
 
 @pytest.fixture
-def card_api(card_app):
-    return Api(card_app)
+def card_api(card_app, api):
+    return api
 
 
 def get_image(response):
@@ -67,7 +67,8 @@ def test_card_jpg_is_a_poster_whose_qr_opens_the_short_link_with_src_card(card_a
     image = get_image(response)
     assert image.size == LAYOUTS["poster"].size
     texts = [r.text for r in zxingcpp.read_barcodes(image)]
-    assert texts == [f"{PUBLIC}/s/{link['code']}?src=card"]
+    public = card_api.app.config["PUBLIC_URL"]
+    assert texts == [f"{public}/s/{link['code']}?src=card"]
 
 
 @pytest.mark.parametrize(("fmt", "mime"), [("png", "image/png"), ("webp", "image/webp")])
