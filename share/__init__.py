@@ -34,14 +34,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     extensions.init_app(app)
     errors.init_app(app)
 
-    from .web import api, cards, health, images, widget
+    from .web import admin, api, cards, health, images, widget
 
-    for module in (api, cards, health, images, redirect, widget):
+    for module in (admin, api, cards, health, images, redirect, widget):
         app.register_blueprint(module.bp)
 
     from . import cli
 
     cli.init_app(app)
+    admin.init_app(app)
     _install_metadata_fetch(app)
     redirect.install(app)
     return app

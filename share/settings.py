@@ -77,6 +77,17 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("TIMEZONE", "Asia/Shanghai", "The dashboard's display time zone (storage stays UTC)."),
     Setting(
+        "ADMIN_LOGIN_LIMIT_ACCOUNT",
+        "5 per 15 minutes",
+        "Failed dashboard logins allowed per username (known or not) before a 429; "
+        "shared across workers through `REDIS_URL`.",
+    ),
+    Setting(
+        "ADMIN_LOGIN_LIMIT_CLIENT",
+        "20 per 15 minutes",
+        "Failed dashboard logins allowed per client address before a 429.",
+    ),
+    Setting(
         "SQLITE_BUSY_TIMEOUT", 5.0, "Seconds a SQLite writer waits for the lock before giving up."
     ),
     Setting(

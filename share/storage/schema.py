@@ -106,3 +106,35 @@ admins = Table(
     Column("created_at", DateTime, nullable=False),
     Column("last_login_at", DateTime),
 )
+
+# Dashboard roll-ups (migration 0002), refreshed at read time by
+# share.storage.dashboard: the redirect never writes them. Days are local days
+# in ``rollup_state.timezone``; a change of time zone rebuilds them.
+rollup_link_days = Table(
+    "rollup_link_days",
+    metadata,
+    Column("link_id", BigId, ForeignKey("links.id", ondelete="CASCADE"), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("scans", Integer, nullable=False),
+    Column("uniques", Integer, nullable=False),
+    Column("bots", Integer, nullable=False),
+    Column("widget_scans", Integer, nullable=False),
+    Column("last_scan", DateTime),
+)
+Index("ix_rollup_link_days_day", rollup_link_days.c.day)
+
+rollup_client_hours = Table(
+    "rollup_client_hours",
+    metadata,
+    Column("hour", Integer, primary_key=True),
+    Column("client", String(16), primary_key=True),
+    Column("scans", Integer, nullable=False),
+)
+
+rollup_state = Table(
+    "rollup_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("timezone", String(64), nullable=False),
+    Column("last_day", Date, nullable=False),
+)

@@ -1,0 +1,160 @@
+"""Dashboard queries: the overview reads roll-ups, one article reads raw rows.
+
+Overview numbers come from ``rollup_link_days`` / ``rollup_client_hours``
+(kept fresh by :mod:`share.storage.rollups`), so they cost the same with a
+million scans as with a hundred. One article's scans are few enough to read
+straight from ``scans`` through the ``(link_id, hour)`` index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from sqlalchemy import Engine, and_, case, distinct, func, literal, or_, select
+
+from .engine import read
+from .schema import links, rollup_client_hours, rollup_link_days, scans, widget_opens
+
+SORTS = ("scans_7d", "scans_30d", "scans_all", "last_scan", "created")
+
+
+def totals(engine: Engine, periods: dict[str, date | None]) -> dict[str, dict[str, int]]:
+    """Human scans, uniques, bots and widget scans since each period's first day."""
+    r = rollup_link_days.c
+    columns, names = [], []
+    for name, since in periods.items():
+        for field in ("scans", "uniques", "bots", "widget_scans"):
+            value = r[field] if since is None else case((r.day >= since, r[field]), else_=0)
+            columns.append(func.coalesce(func.sum(value), 0))
+            names.append((name, field))
+    for name, since in periods.items():
+        value = widget_opens.c.opens
+        if since is not None:
+            value = case((widget_opens.c.day >= since, value), else_=0)
+        names.append((name, "opens"))
+        columns.append(func.coalesce(func.sum(value), 0))
+    n_roll = len(periods) * 4
+    with read(engine) as conn:
+        rolled = conn.execute(select(*columns[:n_roll])).one()
+        opened = conn.execute(select(*columns[n_roll:]).select_from(widget_opens)).one()
+    out: dict[str, dict[str, int]] = {name: {} for name in periods}
+    for (name, field), value in zip(names, [*rolled, *opened], strict=True):
+        out[name][field] = int(value)
+    return out
+
+
+def client_hours(engine: Engine, first: int, end: int) -> list[tuple[int, str, int]]:
+    """``(hour, client, human scans)`` for hours ``[first, end)``."""
+    c = rollup_client_hours.c
+    with read(engine) as conn:
+        rows = conn.execute(
+            select(c.hour, c.client, c.scans).where(c.hour >= first, c.hour < end)
+        ).all()
+    return [(h, cl, n) for h, cl, n in rows]
+
+
+def _search(q: str):
+    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(
+        *(
+            col.ilike(pattern, escape="\\")
+            for col in (links.c.title, links.c.title_override, links.c.url)
+        )
+    )
+
+
+def top_links(
+    engine: Engine, d7: date, d30: date, *, q: str, sort: str, desc: bool, limit: int, offset: int
+) -> tuple[list[dict], int]:
+    """One page of links with their scans over 7 d / 30 d / all time; and the match count."""
+    r = rollup_link_days.c
+    agg = (
+        select(
+            r.link_id,
+            func.sum(case((r.day >= d7, r.scans), else_=0)).label("scans_7d"),
+            func.sum(case((r.day >= d30, r.scans), else_=0)).label("scans_30d"),
+            func.sum(r.scans).label("scans_all"),
+            func.max(r.last_scan).label("last_scan"),
+        )
+        .group_by(r.link_id)
+        .subquery()
+    )
+    where = _search(q) if q else literal(True)
+    key = {"created": links.c.created_at, "last_scan": agg.c.last_scan}.get(sort)
+    if key is None:
+        key = func.coalesce(agg.c[sort], 0)
+    order = [key.desc() if desc else key.asc(), links.c.id.desc()]
+    if sort == "last_scan":
+        order.insert(0, agg.c.last_scan.is_(None))  # never-scanned links last either way
+    stmt = (
+        select(links, agg.c.scans_7d, agg.c.scans_30d, agg.c.scans_all, agg.c.last_scan)
+        .select_from(links.outerjoin(agg, agg.c.link_id == links.c.id))
+        .where(where)
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
+    )
+    with read(engine) as conn:
+        rows = [dict(row) for row in conn.execute(stmt).mappings()]
+        count = conn.execute(select(func.count()).select_from(links).where(where)).scalar_one()
+    return rows, count
+
+
+def link_buckets(
+    engine: Engine, link_id: int, starts: list[int], end: int
+) -> dict[int, tuple[int, int]]:
+    """Human scans and unique visitors per bucket; bucket ``i`` is hours ``[starts[i], next)``.
+
+    Buckets of equal length use integer arithmetic; uneven ones (a daylight
+    saving change inside the range) fall back to a ``CASE`` ladder.
+    """
+    steps = {b - a for a, b in zip(starts, [*starts[1:], end], strict=True)}
+    h = scans.c.hour
+    if len(steps) == 1:
+        step = steps.pop()
+        bucket = (h - starts[0]) // step if step > 1 else h - starts[0]
+    else:
+        bucket = case(*((h < stop, i) for i, stop in enumerate([*starts[1:], end])))
+    stmt = (
+        select(bucket.label("b"), func.count(), func.count(distinct(scans.c.visitor)))
+        .where(
+            scans.c.link_id == link_id,
+            scans.c.hour >= starts[0],
+            scans.c.hour < end,
+            scans.c.is_bot.is_(False),
+        )
+        .group_by("b")
+    )
+    with read(engine) as conn:
+        return {int(b): (n, u) for b, n, u in conn.execute(stmt)}
+
+
+def bot_agents(engine: Engine, link_id: int, first: int, end: int, limit: int = 50) -> list[dict]:
+    """The bot and preview user agents that fetched one link, most frequent first."""
+    in_range = and_(
+        scans.c.link_id == link_id, scans.c.hour >= first, scans.c.hour < end, scans.c.is_bot
+    )
+    stmt = (
+        select(scans.c.user_agent, func.count().label("n"), func.max(scans.c.ts).label("last"))
+        .where(in_range)
+        .group_by(scans.c.user_agent)
+        .order_by(func.count().desc(), scans.c.user_agent)
+        .limit(limit)
+    )
+    with read(engine) as conn:
+        return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+RAW_COLUMNS = ("ts", "placement", "client", "platform", "is_bot", "referrer_host", "user_agent")
+
+
+def raw_scans(engine: Engine, link_id: int, first: int, end: int) -> Iterator[tuple]:
+    """Every scan of one link in hours ``[first, end)``, oldest first; never the visitor hash."""
+    stmt = (
+        select(*(scans.c[name] for name in RAW_COLUMNS))
+        .where(scans.c.link_id == link_id, scans.c.hour >= first, scans.c.hour < end)
+        .order_by(scans.c.hour, scans.c.id)
+    )
+    with read(engine) as conn:
+        yield from conn.execution_options(yield_per=2000).execute(stmt)

@@ -1,0 +1,100 @@
+"""One article: numbers, charts, QR and card downloads, snippet, actions.
+
+Actions that change the link (disable, enable, refresh) ask first: the
+button posts to the action, which answers a confirmation page until the
+form carries ``confirmed=1``; then it acts, flashes and goes back.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+
+from ... import articlestats, links
+from ...db import get_engine
+from ..lookup import get_link_or_404
+from ..publicurl import public_url
+from . import bp, charts
+from .i18n import safe_image, t, timezone
+
+QR_SIZES = (300, 600, 1200, 2048)
+ACTIONS = {
+    "disable": "Disable this link? Its QR codes will answer 410 Gone until you enable it again.",
+    "enable": "Enable this link again? Its QR codes will redirect and count scans.",
+    "refresh": "Fetch the article's title, description and image again?",
+}
+
+
+def _range():
+    try:
+        return articlestats.Range.parse(request.args, timezone()), None
+    except articlestats.RangeError as exc:
+        return articlestats.Range.parse({}, timezone()), str(exc)
+
+
+def _numbers(link) -> tuple[dict, str | None]:
+    rng, error = _range()
+    return articlestats.article(get_engine(), link.id, rng, timezone()), error
+
+
+@bp.get("/a/<code>")
+def article(code: str):
+    link = get_link_or_404(code)
+    numbers, error = _numbers(link)
+    if error:
+        flash(t(error), "error")
+    return render_template(
+        "admin/article.html",
+        link=link,
+        info=link.to_json(public_url()),
+        image=safe_image(link.image),
+        numbers=numbers,
+        chart=charts.line(numbers["series"]),
+        sizes=QR_SIZES,
+        can_refresh=current_app.extensions.get("share.on_created") is not None,
+        args=request.args,
+    )
+
+
+@bp.get("/a/<code>.json")
+def article_json(code: str):
+    link = get_link_or_404(code)
+    numbers, error = _numbers(link)
+    if error:
+        return jsonify(error={"code": "invalid_range", "message": error}), 400
+    return jsonify(link=link.to_json(public_url()), stats=numbers)
+
+
+@bp.post("/a/<code>/edit")
+def edit(code: str):
+    get_link_or_404(code)
+    changes = {k: request.form.get(k, "") for k in ("title", "description", "image")}
+    try:
+        links.update(get_engine(), code, changes)
+    except links.LinkError as exc:
+        flash(t("Not saved: {reason}", reason=str(exc)), "error")
+    else:
+        flash(t("Saved. Empty fields use the article's own value again."), "ok")
+    return redirect(url_for("admin.article", code=code))
+
+
+@bp.post("/a/<code>/<action>")
+def act(code: str, action: str):
+    link = get_link_or_404(code)
+    if action not in ACTIONS:
+        abort(404)
+    if request.form.get("confirmed") != "1":
+        return render_template(
+            "admin/confirm.html", link=link, action=action, question=t(ACTIONS[action])
+        )
+    engine = get_engine()
+    if action == "refresh":
+        hook = current_app.extensions.get("share.on_created")
+        if hook is None:
+            flash(t("Metadata fetching is not available on this server."), "error")
+        else:
+            hook(engine, link)
+            flash(t("Metadata refreshed."), "ok")
+    else:
+        links.update(engine, code, {"disabled": action == "disable"})
+        flash(t("Link disabled.") if action == "disable" else t("Link enabled."), "ok")
+    return redirect(url_for("admin.article", code=code))

@@ -1,0 +1,84 @@
+"""The dashboard's two languages and its time zone.
+
+Strings are written in English in the templates (``t("Scans")``) and looked
+up here for Chinese; a missing entry shows the English text, and a test
+lists every ``t()`` call without a translation. The language comes from the
+header switch (kept in the session), else from ``Accept-Language``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Flask, current_app, request, session
+
+from .strings import ZH
+
+LANGS = ("zh", "en")
+
+
+def lang() -> str:
+    chosen = session.get("lang")
+    if chosen in LANGS:
+        return chosen
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default="en")
+    return "zh" if best.startswith("zh") else "en"
+
+
+def t(text: str, **values) -> str:
+    """``text`` in the admin's language; ``{name}`` placeholders filled from ``values``."""
+    out = ZH.get(text, text) if lang() == "zh" else text
+    return out.format(**values) if values else out
+
+
+def timezone() -> ZoneInfo:
+    """The configured display zone; an unknown name falls back to UTC (logged once)."""
+    name = current_app.config.get("TIMEZONE") or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        current_app.logger.warning("unknown TIMEZONE %r; showing UTC", name)
+        return ZoneInfo("UTC")
+
+
+def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored naive-UTC time shown in the admin's zone."""
+    if moment is None:
+        return "—"
+    return moment.replace(tzinfo=UTC).astimezone(timezone()).strftime(fmt)
+
+
+def safe_image(url: str | None) -> str | None:
+    """An image URL a page may load: ``http(s)`` only (no ``javascript:``/``data:``)."""
+    if not url or urlsplit(url.strip()).scheme.lower() not in ("http", "https"):
+        return None
+    return url
+
+
+def safe_next(raw: str | None, default: str) -> str:
+    """``raw`` when it is a path on this site under ``/admin``, else ``default``.
+
+    Browsers read ``//host``, ``/\\host`` and paths with tabs or newlines as
+    other origins, so anything but a plain local path is refused.
+    """
+    if not raw or not raw.startswith("/admin") or "\\" in raw:
+        return default
+    if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in raw):
+        return default
+    parts = urlsplit(raw)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/admin"):
+        return default
+    return raw
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["local"] = local_time
+    app.jinja_env.filters["safe_image"] = safe_image
+
+    @app.context_processor
+    def _admin_context():
+        if not request.blueprint or request.blueprint != "admin":
+            return {}
+        return {"t": t, "lang": lang(), "tzname": timezone().key}

@@ -1,0 +1,62 @@
+"""The overview page and its JSON twin: totals, the chart, top articles."""
+
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+
+from ... import dashboard
+from ...db import get_engine
+from ..publicurl import public_url
+from . import bp, charts
+from .i18n import safe_image, timezone
+
+
+def _data() -> dict:
+    engine, tz = get_engine(), timezone()
+    chart = request.args.get("chart", "30d")
+    data = dashboard.overview(engine, tz, chart)
+    query = dashboard.TopQuery.parse(request.args)
+    rows, count, pages = dashboard.top_articles(engine, tz, query)
+    data["top"] = {
+        "q": query.q,
+        "sort": query.sort,
+        "order": "desc" if query.desc else "asc",
+        "page": query.page,
+        "pages": pages,
+        "count": count,
+        "articles": [_article(row) for row in rows],
+    }
+    return data
+
+
+def _article(row: dict) -> dict:
+    base = public_url()
+    return {
+        "code": row["code"],
+        "url": row["url"],
+        "title": row["title_override"] or row["title"],
+        "site_name": row["site_name"],
+        "image": safe_image(row["image_override"] or row["image"]),
+        "short_url": f"{base}/s/{row['code']}",
+        "disabled": bool(row["disabled"]),
+        "scans_7d": int(row["scans_7d"] or 0),
+        "scans_30d": int(row["scans_30d"] or 0),
+        "scans_all": int(row["scans_all"] or 0),
+        "last_scan": row["last_scan"].isoformat() + "Z" if row["last_scan"] else None,
+        "_last_scan": row["last_scan"],
+    }
+
+
+@bp.get("/")
+def overview():
+    data = _data()
+    chart = charts.stacked_bars(data["chart"])
+    return render_template("admin/overview.html", data=data, chart=chart, args=request.args)
+
+
+@bp.get("/overview.json")
+def overview_json():
+    data = _data()
+    for article in data["top"]["articles"]:
+        article.pop("_last_scan")
+    return jsonify(data)
