@@ -33,9 +33,15 @@ class Outcome:
 
 class Redirector:
     def __init__(
-        self, engine: Engine, secret: str | bytes, proxy_count: int = 0, remember: int = 10000
+        self,
+        engine: Engine,
+        secret: str | bytes,
+        proxy_count: int = 0,
+        remember: int = 10000,
+        busy_timeout: float = 5.0,
     ):
         self.engine = engine
+        self.store = store.ScanStore(engine, busy_timeout)
         self.secret = secret
         self.proxy_count = proxy_count
         self.remember = remember
@@ -81,7 +87,7 @@ class Redirector:
             }
 
         try:
-            target = store.lookup_and_record(self.engine, code, row)
+            target = self.store.lookup(code)
         except Exception as exc:  # noqa: BLE001 - the reader must still be redirected
             return self._fallback(code, exc)
         if target is None:
@@ -89,6 +95,10 @@ class Redirector:
         self._remember(code, target)
         if target[2]:
             return Outcome(410)
+        try:
+            self.store.record(row(target[0]))
+        except Exception as exc:  # noqa: BLE001
+            return self._fallback(code, exc)
         return Outcome(302, target[1], recorded=True)
 
     def _fallback(self, code: str, exc: Exception) -> Outcome:

@@ -96,11 +96,17 @@ def make_app(url: str, tmp_path: Path, **config):
     return app
 
 
+def close_app(app) -> None:
+    """Release every database connection the app holds."""
+    app.extensions["share.redirector"].store.close()
+    app.extensions["share.engine"].dispose()
+
+
 @pytest.fixture
 def app(sqlite_url, tmp_path):
     app = make_app(sqlite_url, tmp_path)
     yield app
-    app.extensions["share.engine"].dispose()
+    close_app(app)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -109,7 +115,7 @@ def any_app(request, tmp_path):
     url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
     app = make_app(url, tmp_path)
     yield app
-    app.extensions["share.engine"].dispose()
+    close_app(app)
 
 
 @pytest.fixture

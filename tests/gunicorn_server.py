@@ -22,6 +22,8 @@ def gunicorn(
     workers: int = 4,
     log_path: Path | None = None,
     extra_args: tuple[str, ...] = (),
+    health: str = "/healthz",
+    module: str = "app:app",
 ):
     """Yield ``(base_url, process)`` for ``app:app`` under gunicorn with ``workers``.
 
@@ -47,7 +49,7 @@ def gunicorn(
             "--access-logformat",
             '%(t)s "%(r)s" %(s)s %(b)s',
             *extra_args,
-            "app:app",
+            module,
         ],
         cwd=ROOT,
         env=full_env,
@@ -60,7 +62,7 @@ def gunicorn(
         deadline = time.monotonic() + 30
         while True:
             try:
-                if requests.get(base + "/healthz", timeout=5).status_code == 200:
+                if requests.get(base + health, timeout=5, allow_redirects=False).status_code < 500:
                     break
             except requests.RequestException:
                 pass

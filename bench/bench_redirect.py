@@ -1,0 +1,87 @@
+"""Redirect benchmark: the recording /s/<code> vs a bare Flask 302, same load.
+
+Both run under gunicorn with the same workers on loopback and are loaded by
+wrk with the same settings. Prints requests/s, p50/p99, the ratio, and
+checks that the database holds one row per 302 answered.
+
+    .venv/bin/python bench/bench_redirect.py [--seconds 8] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, select  # noqa: E402
+
+from bench.load import wrk  # noqa: E402
+from share import links  # noqa: E402
+from share.db import migrate  # noqa: E402
+from share.storage.engine import make_engine  # noqa: E402
+from share.storage.schema import scans  # noqa: E402
+from tests.gunicorn_server import gunicorn  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    args = parser.parse_args()
+    tmp = tempfile.mkdtemp()
+    url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
+    migrate(url)
+    engine = make_engine(url)
+    link, _ = links.create(engine, "https://example.com/article")
+    with engine.connect() as conn:
+        before = conn.execute(select(func.count()).select_from(scans)).scalar_one()
+    env = {
+        "SHARE_DATABASE_URL": url,
+        "SHARE_SECRET_KEY": "bench",
+        "SHARE_PUBLIC_URL": "http://s.test",
+        "PATH": os.environ["PATH"],
+    }
+
+    with gunicorn(
+        {"PATH": os.environ["PATH"]},
+        workers=args.workers,
+        extra_args=("--chdir", str(ROOT / "bench"), "--access-logfile", "/dev/null"),
+        health="/s/x",
+        module="bare_app:app",
+    ) as (base, _):
+        bare = wrk(f"{base}/s/abcdefg", args.seconds, args.connections)
+    with gunicorn(env, workers=args.workers, extra_args=("--access-logfile", "/dev/null")) as (
+        base,
+        _,
+    ):
+        ours = wrk(f"{base}/s/{link.code}?src=qr", args.seconds, args.connections)
+    with engine.connect() as conn:
+        rows = conn.execute(select(func.count()).select_from(scans)).scalar_one() - before
+    engine.dispose()
+
+    print(
+        f"redirect benchmark ({args.workers} gunicorn workers, wrk -c{args.connections}, "
+        f"{args.seconds}s, {engine.dialect.name})"
+    )
+    print(f"{'':14}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'requests':>10}")
+    for name, r in (("bare flask", bare), ("scanshare", ours)):
+        print(f"{name:14}{r['rps']:>10.0f}{r['p50']:>10.2f}{r['p99']:>10.2f}{r['requests']:>10}")
+    print(f"ratio req/s scanshare/bare: {ours['rps'] / bare['rps']:.2f} (target >= 1.0)")
+    print(f"ratio p99 scanshare/bare:   {ours['p99'] / bare['p99']:.2f} (target <= 2.0)")
+    answered = ours["requests"] - ours["non_3xx"]
+    print(
+        f"302s answered: {answered}, scan rows written: {rows} "
+        f"({'equal' if rows == answered else 'DIFFERENT'}; wrk may count a few requests "
+        "cut at the end of the run)"
+    )
+
+
+if __name__ == "__main__":
+    main()
