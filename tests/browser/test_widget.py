@@ -448,3 +448,17 @@ def test_old_browser_without_modern_apis_still_gets_a_working_popup(open_page, a
     w.page.locator("#after").click()
     expect(dialog).to_be_hidden()
     assert w.page.locator("#after").evaluate("e => getComputedStyle(e).display") == "block"
+
+
+def test_demo_page_widgets_and_iframes_work_under_its_own_csp(open_page, service):
+    w = open_page()
+    w.allow(r"404 .* at http://127\.0\.0\.1:\d+/favicon\.ico$")  # the service has no favicon
+    w.page.goto(f"{service.base}/")
+    expect(w.page.locator(".scanshare button[data-site=wechat]")).to_have_count(2)
+    dialog = open_popup(w, "#en .scanshare")
+    expect(dialog).to_contain_text(CAPTION_EN)
+    short = decode_qr(loaded_qr(w, dialog))
+    assert short.startswith(f"{service.base}/s/") and short.endswith("?src=widget")
+    for frame in ("#zh iframe", "#en iframe"):
+        embed = w.page.frame_locator(frame)
+        expect(embed.locator(".scanshare button[data-site=wechat]")).to_be_visible()
