@@ -240,8 +240,8 @@
   }
 
   // The QR is fetched on the first open only (one lookup per page URL, however
-  // many widgets show it). A refused page (403: host not allowed) or any
-  // failure gets an untracked QR of the page URL instead.
+  // many widgets show it). A refused page (403: host not allowed), a link its
+  // owner switched off, or any failure gets an untracked QR of the page URL.
   var lookups = {};
   function lookup(url) {
     if (!lookups['u' + url]) {
@@ -263,7 +263,7 @@
     var fallback = function () { w.img.src = BASE + '/qr.png?url=' + enc(url) + size; };
     if (!win.fetch || !win.Promise) return fallback();
     lookup(url).then(function (link) {
-      if (!link || !link.code) return fallback();
+      if (!link || !link.code || link.disabled) return fallback();
       w.code = link.code;
       w.img.src = BASE + '/qr/' + enc(link.code) + '.png?src=widget' + size;
       beacon(link.code);

@@ -67,6 +67,13 @@ class LiveService:
     def _wsgi(self, environ, start_response):
         return self.app(environ, start_response)
 
+    def patch(self, path: str, body: dict) -> None:
+        """PATCH an API path with the key."""
+        response = self.app.test_client().patch(
+            "/api/v1" + path, json=body, headers={"Authorization": f"Bearer {self.key}"}
+        )
+        assert response.status_code == 200, response.get_json()
+
     def api(self, path: str):
         """GET an API path with the key; the JSON answer."""
         response = self.app.test_client().get(

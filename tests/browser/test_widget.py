@@ -462,3 +462,13 @@ def test_demo_page_widgets_and_iframes_work_under_its_own_csp(open_page, service
     for frame in ("#zh iframe", "#en iframe"):
         embed = w.page.frame_locator(frame)
         expect(embed.locator(".scanshare button[data-site=wechat]")).to_be_visible()
+
+
+def test_disabled_link_gets_an_untracked_qr_and_no_open_count(open_page, articles, service):
+    url = articles.publish(WIDGET)
+    code = service.app.test_client().get("/api/v1/share", query_string={"url": url}).json["code"]
+    service.patch(f"/links/{code}", {"disabled": True})
+    w = open_page()
+    load(w, url)
+    assert decode_qr(loaded_qr(w, open_popup(w))) == url
+    assert not any("/o/" in r for r in w.requests)
