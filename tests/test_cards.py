@@ -233,3 +233,28 @@ def test_article_language_with_region_picks_its_caption():
     assert CardOptions(lang="en").language("zh-CN") == "en"
     assert CardOptions().language("fr") == "en"
     assert CardOptions().language(None) == "en"
+
+
+def test_card_store_etag_follows_a_file_rewritten_by_another_worker(tmp_path):
+    from share.cards.store import CardStore, etag
+
+    mine, other = CardStore(tmp_path), CardStore(tmp_path)
+    name = CardStore.name(7, 1, "1", "poster", "zh", QR_TEXT, "jpg")
+    assert mine.etag(name) is None
+    assert mine.put(name, b"first render") == etag(b"first render")
+    other.put(name, b"a different render")
+    assert mine.etag(name) == etag(b"a different render")
+    assert mine.get(name) == (b"a different render", etag(b"a different render"))
+
+
+def test_card_store_sweeps_only_the_same_links_older_versions(tmp_path):
+    from share.cards.store import CardStore
+
+    store = CardStore(tmp_path)
+    old = CardStore.name(7, 1, "1", "poster", "zh", QR_TEXT, "jpg")
+    other_link = CardStore.name(70, 1, "1", "poster", "zh", QR_TEXT, "jpg")
+    store.put(old, b"v1")
+    store.put(other_link, b"v1 of link 70")
+    new = CardStore.name(7, 2, "1", "wide", "en", QR_TEXT, "png")
+    store.put(new, b"v2")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([new, other_link])

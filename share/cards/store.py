@@ -21,8 +21,12 @@ def etag(body: bytes) -> str:
 
 
 class CardStore:
-    def __init__(self, directory: str | Path):
+    def __init__(self, directory: str | Path, memo_size: int = 4096):
         self.directory = Path(directory)
+        # (name, inode, mtime, size) -> ETag: a 304 costs one stat(), not a read and a hash.
+        # Keyed by the file's identity, so a card rewritten by another worker is re-hashed.
+        self._etags: dict[tuple, str] = {}
+        self._memo_size = memo_size
 
     @staticmethod
     def name(
@@ -37,24 +41,52 @@ class CardStore:
         qr = hashlib.sha256(qr_text.encode()).hexdigest()[:12]
         return f"{link_id}-{meta_version}-r{renderer}-{layout}-{lang}-{qr}.{fmt}"
 
-    def get(self, name: str) -> bytes | None:
+    def etag(self, name: str) -> str | None:
+        """The cached card's ETag, or None when it is not cached."""
         try:
-            return (self.directory / name).read_bytes()
+            st = os.stat(self.directory / name)
         except FileNotFoundError:
             return None
+        tag = self._etags.get((name, st.st_ino, st.st_mtime_ns, st.st_size))
+        if tag is None:
+            found = self.get(name)
+            tag = found[1] if found else None
+        return tag
 
-    def put(self, name: str, body: bytes) -> None:
-        """Write atomically (readers never see half a card), then drop stale versions."""
+    def get(self, name: str) -> tuple[bytes, str] | None:
+        """The cached card and its ETag, read from one open file so they always match."""
+        try:
+            with open(self.directory / name, "rb") as f:
+                st = os.fstat(f.fileno())
+                body = f.read()
+        except FileNotFoundError:
+            return None
+        key = (name, st.st_ino, st.st_mtime_ns, st.st_size)
+        tag = self._etags.get(key)
+        if tag is None:
+            tag = self._remember(key, etag(body))
+        return body, tag
+
+    def _remember(self, key: tuple, tag: str) -> str:
+        if len(self._etags) >= self._memo_size:
+            self._etags.clear()  # crude but bounded; refilled by the next requests
+        self._etags[key] = tag
+        return tag
+
+    def put(self, name: str, body: bytes) -> str:
+        """Write atomically (readers never see half a card), drop stale versions; the ETag."""
         self.directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(body)
+            st = os.stat(tmp)
             os.replace(tmp, self.directory / name)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
         self._sweep(name)
+        return self._remember((name, st.st_ino, st.st_mtime_ns, st.st_size), etag(body))
 
     def _sweep(self, name: str) -> None:
         link_id, version = name.split("-", 2)[:2]

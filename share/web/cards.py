@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, abort, current_app, request
 
 from .. import cards
-from ..cards.store import CardStore, etag
+from ..cards.store import CardStore
 from ..fetch import FetchError, FetchPolicy, fetch
 from ..options import OptionError
 from .errors import ApiError
@@ -68,22 +68,31 @@ def card(code: str, fmt: str):
     name = store.name(
         link.id, link.meta_version, cards.RENDERER_VERSION, opts.layout, lang, qr_text, fmt
     )
-    body = store.get(name)
-    if body is None:
-        host = urlsplit(link.url).hostname or ""
-        content = cards.CardContent(
-            site_name=link.site_name or host.removeprefix("www."),
-            title=link.title or link.url,
-            description=link.description,
-            thumbnail=_thumbnail(link.image),
-            lang=lang,
-            qr_text=qr_text,
-            host=host,
-        )
-        body = cards.render_card_bytes(content, cards.CardOptions(opts.layout, fmt, lang))
-        store.put(name, body)
-    tag = etag(body)
-    headers = {"ETag": f'"{tag}"', "Cache-Control": CACHE_CONTROL}
+    tag = store.etag(name)
+    headers = {"Cache-Control": CACHE_CONTROL}
+    if tag is not None and request.if_none_match.contains(tag):
+        return Response(status=304, headers={**headers, "ETag": f'"{tag}"'})
+    cached = store.get(name) if tag is not None else None
+    if cached is None:
+        body = _render(link, opts, fmt, lang, qr_text)
+        tag = store.put(name, body)
+    else:
+        body, tag = cached
+    headers["ETag"] = f'"{tag}"'
     if request.if_none_match.contains(tag):
         return Response(status=304, headers=headers)
     return Response(body, mimetype=cards.FORMATS[fmt].mimetype, headers=headers)
+
+
+def _render(link, opts: cards.CardOptions, fmt: str, lang: str, qr_text: str) -> bytes:
+    host = urlsplit(link.url).hostname or ""
+    content = cards.CardContent(
+        site_name=link.site_name or host.removeprefix("www."),
+        title=link.title or link.url,
+        description=link.description,
+        thumbnail=_thumbnail(link.image),
+        lang=lang,
+        qr_text=qr_text,
+        host=host,
+    )
+    return cards.render_card_bytes(content, cards.CardOptions(opts.layout, fmt, lang))
