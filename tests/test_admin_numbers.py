@@ -1,0 +1,131 @@
+"""Dashboard numbers: overview totals and chart, roll-ups, local days, top articles; both engines."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from share import dashboard
+from share.storage import rollups
+from tests.adminhelp import CHROME, WECHAT, AdminClient, scan
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _today_noon():
+    now = datetime.now(SHANGHAI)
+    return now.replace(hour=12, minute=0, second=0, microsecond=0)
+
+
+def test_overview_totals_keep_bots_apart_and_split_clients(any_app, any_api):
+    code = any_api.make_link()["code"]
+    noon = _today_noon()
+    if noon > datetime.now(SHANGHAI):
+        noon -= timedelta(days=1)
+    today_local = noon
+    scan(any_app, code, today_local, WECHAT, ip="198.51.100.1", src="widget")
+    scan(any_app, code, today_local, WECHAT, ip="198.51.100.1", src="widget")
+    scan(any_app, code, today_local, CHROME, ip="198.51.100.2")
+    scan(any_app, code, today_local, "curl/8.0", ip="198.51.100.3")
+    scan(any_app, code, today_local - timedelta(days=3), CHROME, ip="198.51.100.4")
+    scan(any_app, code, today_local - timedelta(days=20), CHROME, ip="198.51.100.4")
+    scan(any_app, code, today_local - timedelta(days=200), CHROME, ip="198.51.100.4")
+    admin = AdminClient(any_app)
+    admin.login()
+    body = admin.get("/admin/overview.json").get_json()
+    t = body["totals"]
+    if today_local.date() == datetime.now(SHANGHAI).date():
+        assert t["today"]["scans"] == 3
+        assert t["today"]["uniques"] == 2
+    assert t["7d"]["scans"] == 4 and t["7d"]["bots"] == 1
+    assert t["30d"]["scans"] == 5
+    assert t["all"]["scans"] == 6 and t["all"]["bots"] == 1
+    assert t["all"]["widget_scans"] == 2
+    chart = body["chart"]
+    assert chart["clients"][0] == "wechat"
+    assert sum(b["total"] for b in chart["series"]) == 5
+    assert body["top"]["articles"][0]["scans_all"] == 6
+
+
+def test_scan_per_open_rate_uses_widget_opens(any_app, any_api):
+    from share.opens import record_open
+
+    engine = any_app.extensions["share.engine"]
+    code = any_api.make_link()["code"]
+    now = datetime.now(UTC)
+    for _ in range(4):
+        assert record_open(engine, code, now).value == "counted"
+    scan(any_app, code, now - timedelta(minutes=1), WECHAT, src="widget")
+    data = dashboard.overview(engine, SHANGHAI, now=now)
+    assert data["totals"]["all"]["opens"] == 4
+    assert data["totals"]["all"]["scans_per_open"] == 0.25
+
+
+def test_rollups_follow_new_scans_and_rebuild_on_time_zone_change(any_app, any_api):
+    engine = any_app.extensions["share.engine"]
+    code = any_api.make_link()["code"]
+    now = datetime.now(UTC)
+    scan(any_app, code, now - timedelta(days=2))
+    first = dashboard.overview(engine, SHANGHAI, now=now)["totals"]["all"]["scans"]
+    scan(any_app, code, now)
+    second = dashboard.overview(engine, SHANGHAI, now=now)["totals"]["all"]["scans"]
+    assert (first, second) == (1, 2)
+    assert rollups.state(engine)[0] == "Asia/Shanghai"
+    dashboard.overview(engine, ZoneInfo("America/New_York"), now=now)
+    assert rollups.state(engine)[0] == "America/New_York"
+    assert dashboard.overview(engine, SHANGHAI, now=now)["totals"]["all"]["scans"] == 2
+
+
+def test_a_day_is_the_admins_local_day(app, api, engine):
+    """20:30 UTC is already the next day in Shanghai (UTC+8)."""
+    code = api.make_link()["code"]
+    now = datetime.now(UTC).replace(microsecond=0)
+    evening = (now - timedelta(days=2)).replace(hour=20, minute=30)
+    scan(app, code, evening)
+    dashboard.refresh(engine, SHANGHAI, now)
+    chart = dashboard.chart_series(engine, SHANGHAI, "7d", now)
+    by_day = {b["t"]: b["total"] for b in chart["series"]}
+    assert by_day[(evening + timedelta(days=1)).date().isoformat()] == 1
+    dashboard.refresh(engine, ZoneInfo("UTC"), now)
+    utc_chart = dashboard.chart_series(engine, ZoneInfo("UTC"), "7d", now)
+    assert {b["t"]: b["total"] for b in utc_chart["series"]}[evening.date().isoformat()] == 1
+
+
+def test_hourly_chart_covers_the_last_24_hours(app, api, engine):
+    code = api.make_link()["code"]
+    now = datetime.now(UTC)
+    scan(app, code, now - timedelta(hours=3), WECHAT)
+    scan(app, code, now - timedelta(hours=30), WECHAT)
+    data = dashboard.overview(engine, SHANGHAI, chart="24h", now=now)
+    assert data["chart"]["bucket"] == "hour" and len(data["chart"]["series"]) == 24
+    assert sum(b["total"] for b in data["chart"]["series"]) == 1
+
+
+def test_top_articles_search_sort_and_pages(any_app, any_api):
+    now = datetime.now(UTC)
+    codes = []
+    for n in range(30):
+        codes.append(
+            any_api.make_link(f"https://news.example.com/p/{n}", title=f"Story {n}")["code"]
+        )
+    for n in range(3):
+        scan(any_app, codes[5], now - timedelta(minutes=n))
+    scan(any_app, codes[7], now - timedelta(days=10))
+    admin = AdminClient(any_app)
+    admin.login()
+    top = admin.get("/admin/overview.json").get_json()["top"]
+    assert top["count"] == 30 and top["pages"] == 2 and len(top["articles"]) == 25
+    assert top["articles"][0]["code"] == codes[5]
+    by_all = admin.get("/admin/overview.json?sort=scans_all").get_json()["top"]["articles"]
+    assert [a["code"] for a in by_all[:2]] == [codes[5], codes[7]]
+    asc = admin.get("/admin/overview.json?sort=scans_all&order=asc").get_json()["top"]
+    assert asc["articles"][0]["scans_all"] == 0
+    found = admin.get("/admin/overview.json?q=Story%201").get_json()["top"]
+    assert found["count"] == 11  # 1, 10..19
+    assert admin.get("/admin/overview.json?q=p/29").get_json()["top"]["count"] == 1
+    wildcard = admin.get("/admin/overview.json?q=%25").get_json()["top"]
+    assert wildcard["count"] == 0
+    page2 = admin.get("/admin/overview.json?page=2").get_json()["top"]
+    assert len(page2["articles"]) == 5
+    odd = admin.get("/admin/overview.json?page=-1&sort=drop&chart=x").get_json()
+    assert odd["top"]["page"] == 1 and odd["chart"]["range"] == "30d"
+    html = admin.get("/admin/?q=Story").get_data(as_text=True)
+    assert "Story 29" in html and 'rel="next"' in html
