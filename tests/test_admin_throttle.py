@@ -1,0 +1,147 @@
+"""Login throttling per account and per client, in memory and in the real Redis, across gunicorn workers."""
+
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from share import admins
+from share.db import migrate
+from tests.adminhelp import PASSWORD, AdminClient
+from tests.conftest import make_app, missing
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS_URL = os.environ.get("SHARE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_url():
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
+    except Exception as exc:  # noqa: BLE001
+        missing(f"Redis not reachable at {REDIS_URL}: {type(exc).__name__}")
+    return REDIS_URL
+
+
+def _app(sqlite_url, tmp_path, **config):
+    return make_app(sqlite_url, tmp_path, RATELIMIT_KEY_PREFIX=f"t{secrets.token_hex(6)}", **config)
+
+
+@pytest.mark.parametrize("storage", ["memory", "redis"])
+def test_failed_logins_are_throttled_per_account(sqlite_url, tmp_path, storage, request):
+    extra = {"REDIS_URL": request.getfixturevalue("redis_url")} if storage == "redis" else {}
+    app = _app(sqlite_url, tmp_path, **extra)
+    if storage == "redis":
+        assert app.config["RATELIMIT_STORAGE_URI"].startswith("redis://")
+    try:
+        admin = AdminClient(app)
+        assert [admin.login(password="wrong password").status_code for _ in range(5)] == [401] * 5
+        assert admin.login(password="wrong password").status_code == 429
+        assert admin.login().status_code == 429  # even the right password waits
+        ghost = AdminClient(app, username="Editor", create=False)  # same account, other case
+        assert ghost.login().status_code == 429
+        other = AdminClient(app, username="other")
+        assert other.login().status_code == 302  # other accounts are not locked out
+    finally:
+        app.extensions["share.engine"].dispose()
+
+
+def test_unknown_accounts_are_throttled_like_known_ones(sqlite_url, tmp_path):
+    app = _app(sqlite_url, tmp_path)
+    try:
+        ghost = AdminClient(app, username="ghost", create=False)
+        codes = [ghost.login(password="wrong password").status_code for _ in range(6)]
+        assert codes == [401] * 5 + [429]
+    finally:
+        app.extensions["share.engine"].dispose()
+
+
+def test_failed_logins_are_throttled_per_client(sqlite_url, tmp_path):
+    app = _app(sqlite_url, tmp_path, ADMIN_LOGIN_LIMIT_CLIENT="3 per minute")
+    try:
+        codes = [
+            AdminClient(app, username=f"user{n}", create=False).login().status_code
+            for n in range(4)
+        ]
+        assert codes == [401, 401, 401, 429]
+    finally:
+        app.extensions["share.engine"].dispose()
+
+
+def test_successful_logins_do_not_count(sqlite_url, tmp_path):
+    app = _app(sqlite_url, tmp_path, ADMIN_LOGIN_LIMIT_ACCOUNT="2 per minute")
+    try:
+        admin = AdminClient(app)
+        assert [admin.login().status_code for _ in range(4)] == [302] * 4
+    finally:
+        app.extensions["share.engine"].dispose()
+
+
+@pytest.mark.slow
+def test_twenty_wrong_passwords_over_four_gunicorn_workers_sharing_redis(redis_url, tmp_path):
+    db = f"sqlite:///{tmp_path / 'gunicorn.sqlite3'}"
+    migrate(db)
+    app = make_app(db, tmp_path)
+    admins.create(app.extensions["share.engine"], "editor", PASSWORD)
+    app.extensions["share.engine"].dispose()
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHARE_")}
+    env.update(
+        SHARE_DATABASE_URL=db,
+        SHARE_SECRET_KEY="gunicorn-throttle-test",
+        SHARE_PUBLIC_URL=base,
+        SHARE_REDIS_URL=redis_url,
+        SHARE_RATELIMIT_KEY_PREFIX=f"g{secrets.token_hex(6)}",
+    )
+    log = tmp_path / "access.log"
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [str(gunicorn), "--bind", f"fd://{sock.fileno()}", "--workers", "4",
+             "--access-logfile", "-", "--access-logformat", "%(p)s %(s)s %(U)s", "app:app"],
+            cwd=ROOT, env=env, pass_fds=(sock.fileno(),), stdout=out, stderr=out,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(base + "/healthz", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        time.sleep(1)  # let every worker boot so the kernel can spread connections
+        session = requests.Session()
+        page = session.get(base + "/admin/login", timeout=10).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        codes = []
+        for _ in range(20):
+            response = session.post(
+                base + "/admin/login",
+                data={"csrf_token": token, "username": "editor", "password": "wrong password"},
+                headers={"Connection": "close"},
+                allow_redirects=False,
+                timeout=10,
+            )
+            codes.append(response.status_code)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+        sock.close()
+    assert codes.count(401) == 5, codes
+    assert codes.count(429) == 15, codes
+    pids = {line.split()[0] for line in log.read_text().splitlines() if "/admin/login" in line}
+    assert len(pids) >= 2, "the posts all landed on one worker; the test proved nothing"
