@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from .dashboard import day_start_hour, hour_of, local_today
+from .opens import opens_between
 from .storage import dashboard as store
-from .storage import stats as stats_store
 
 RANGES = {"24h": None, "7d": 7, "30d": 30, "90d": 90}
 MAX_CUSTOM_DAYS = 366
@@ -74,31 +74,42 @@ class Range:
         return [day_start_hour(d, tz) for d in days], end, [d.isoformat() for d in days]
 
 
+def _ranked(counts: dict[str, int]) -> dict[str, int]:
+    return {k: n for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
+
+
 def article(engine: Engine, link_id: int, rng: Range, tz: ZoneInfo, now=None) -> dict:
-    """Totals, series, breakdowns and bot user agents of one link over ``rng``."""
+    """Totals, series, breakdowns and bot user agents of one link over ``rng``.
+
+    The shape of the public stats JSON (plus ``bot_agents``), so charts,
+    exports and tests read the same fields everywhere.
+    """
     starts, end, labels = rng.hours(tz, now)
-    raw = stats_store.link_stats(
-        engine, link_id, starts[0], end, max(1, end - starts[0]), rng.first_day, rng.last_day
-    )
-    raw.pop("series")
-    found = store.link_buckets(engine, link_id, starts, end)
+    raw = store.link_summary(engine, link_id, starts, end)
     series = [
-        {"t": label, "scans": found.get(i, (0, 0))[0], "unique": found.get(i, (0, 0))[1]}
+        {"t": label, "scans": raw["scans"].get(i, 0), "unique": raw["uniques"].get(i, 0)}
         for i, label in enumerate(labels)
     ]
-    bots = [
-        {"user_agent": b["user_agent"], "scans": b["n"], "last": local_iso(b["last"], tz)}
-        for b in store.bot_agents(engine, link_id, starts[0], end)
-    ]
+    agents = sorted(raw["agents"].items(), key=lambda kv: (-kv[1][0], kv[0]))[:50]
+    referrers = sorted(raw["referrer"].items(), key=lambda kv: (-kv[1], kv[0]))[:10]
     return {
         "range": rng.kind,
         "from": rng.first_day.isoformat(),
         "to": rng.last_day.isoformat(),
         "bucket": rng.bucket,
         "timezone": tz.key,
-        **raw,
+        "total": raw["total"],
+        "unique": raw["unique"],
+        "bots": raw["bots"],
+        "opens": opens_between(engine, link_id, rng.first_day, rng.last_day),
         "series": series,
-        "bot_agents": bots,
+        "by_client": _ranked(raw["client"]),
+        "by_platform": _ranked(raw["platform"]),
+        "by_placement": _ranked(raw["placement"]),
+        "top_referrers": [{"referrer": r, "scans": n} for r, n in referrers],
+        "bot_agents": [
+            {"user_agent": ua, "scans": n, "last": local_iso(last, tz)} for ua, (n, last) in agents
+        ],
     }
 
 

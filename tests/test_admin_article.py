@@ -204,3 +204,17 @@ def test_edit_overrides_and_clearing_them(app, api, engine):
     bad = admin.post(f"/admin/a/{code}/edit", {"title": "x" * 400}, follow_redirects=True)
     assert "Not saved" in bad.get_data(as_text=True)
     assert admin.get("/admin/a/zzzzzzzz").status_code == 404
+
+
+def test_article_numbers_on_both_engines(any_app, any_api):
+    code = any_api.make_link()["code"]
+    _seed(any_app, code)
+    admin = AdminClient(any_app)
+    admin.login()
+    stats = any_api.get(f"/links/{code}/stats").get_json()
+    mine = admin.get(f"/admin/a/{code}.json?range=30d").get_json()["stats"]
+    for key in ("total", "unique", "bots", "by_client", "by_placement", "top_referrers"):
+        assert mine[key] == stats[key], key
+    assert sum(p["scans"] for p in mine["series"]) == stats["total"] == 3
+    hourly = admin.get(f"/admin/a/{code}.json?range=24h").get_json()["stats"]
+    assert len(hourly["series"]) == 24

@@ -101,10 +101,8 @@ def top_links(
     return rows, count
 
 
-def link_buckets(
-    engine: Engine, link_id: int, starts: list[int], end: int
-) -> dict[int, tuple[int, int]]:
-    """Human scans and unique visitors per bucket; bucket ``i`` is hours ``[starts[i], next)``.
+def _bucket(starts: list[int], end: int):
+    """SQL for "which bucket is this scan in"; bucket ``i`` is hours ``[starts[i], next)``.
 
     Buckets of equal length use integer arithmetic; uneven ones (a daylight
     saving change inside the range) fall back to a ``CASE`` ladder.
@@ -113,37 +111,49 @@ def link_buckets(
     h = scans.c.hour
     if len(steps) == 1:
         step = steps.pop()
-        bucket = (h - starts[0]) // step if step > 1 else h - starts[0]
-    else:
-        bucket = case(*((h < stop, i) for i, stop in enumerate([*starts[1:], end])))
-    stmt = (
-        select(bucket.label("b"), func.count(), func.count(distinct(scans.c.visitor)))
-        .where(
-            scans.c.link_id == link_id,
-            scans.c.hour >= starts[0],
-            scans.c.hour < end,
-            scans.c.is_bot.is_(False),
-        )
-        .group_by("b")
-    )
-    with read(engine) as conn:
-        return {int(b): (n, u) for b, n, u in conn.execute(stmt)}
+        return (h - starts[0]) // step if step > 1 else h - starts[0]
+    return case(*((h < stop, i) for i, stop in enumerate([*starts[1:], end])))
 
 
-def bot_agents(engine: Engine, link_id: int, first: int, end: int, limit: int = 50) -> list[dict]:
-    """The bot and preview user agents that fetched one link, most frequent first."""
-    in_range = and_(
-        scans.c.link_id == link_id, scans.c.hour >= first, scans.c.hour < end, scans.c.is_bot
-    )
-    stmt = (
-        select(scans.c.user_agent, func.count().label("n"), func.max(scans.c.ts).label("last"))
+def link_summary(engine: Engine, link_id: int, starts: list[int], end: int) -> dict:
+    """Everything the article page shows, in three passes over the link's rows.
+
+    One ``GROUP BY`` over (bucket, bot flag, client, platform, placement,
+    referrer, bot user agent) feeds the series, totals and every breakdown;
+    distinct visitors need two more (per bucket, and over the whole range).
+    """
+    in_range = and_(scans.c.link_id == link_id, scans.c.hour >= starts[0], scans.c.hour < end)
+    human = and_(in_range, scans.c.is_bot.is_(False))
+    bucket = _bucket(starts, end).label("b")
+    agent = case((scans.c.is_bot, scans.c.user_agent)).label("agent")
+    dims = (scans.c.is_bot, scans.c.client, scans.c.platform, scans.c.placement,
+            scans.c.referrer_host)  # fmt: skip
+    combos = (
+        select(bucket, *dims, agent, func.count(), func.max(case((scans.c.is_bot, scans.c.ts))))
         .where(in_range)
-        .group_by(scans.c.user_agent)
-        .order_by(func.count().desc(), scans.c.user_agent)
-        .limit(limit)
+        .group_by(bucket, *dims, agent)
     )
+    per_bucket = select(bucket, func.count(distinct(scans.c.visitor))).where(human).group_by(bucket)
+    overall = select(func.count(distinct(scans.c.visitor))).where(human)
     with read(engine) as conn:
-        return [dict(r) for r in conn.execute(stmt).mappings()]
+        rows = conn.execute(combos).all()
+        uniques = {int(b): u for b, u in conn.execute(per_bucket)}
+        unique = conn.execute(overall).scalar_one()
+    out = {"total": 0, "unique": unique, "bots": 0, "scans": {}, "uniques": uniques,
+           "client": {}, "platform": {}, "placement": {}, "referrer": {}, "agents": {}}  # fmt: skip
+    for b, is_bot, client, platform, placement, referrer, ua, n, last in rows:
+        if is_bot:
+            out["bots"] += n
+            seen = out["agents"].get(ua, (0, None))
+            out["agents"][ua] = (seen[0] + n, max(filter(None, (seen[1], last)), default=None))
+            continue
+        out["total"] += n
+        out["scans"][int(b)] = out["scans"].get(int(b), 0) + n
+        for key, value in (("client", client), ("platform", platform), ("placement", placement),
+                           ("referrer", referrer)):  # fmt: skip
+            if value is not None:
+                out[key][value] = out[key].get(value, 0) + n
+    return out
 
 
 RAW_COLUMNS = ("ts", "placement", "client", "platform", "is_bot", "referrer_host", "user_agent")
