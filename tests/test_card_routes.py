@@ -150,3 +150,17 @@ def test_hostile_or_unreachable_thumbnail_gives_a_card_not_an_error(card_api, im
         response = card_api.client.get(f"/card/{link['code']}.jpg")
         assert response.status_code == 200
         assert get_image(response).size == LAYOUTS["poster"].size
+
+
+@pytest.mark.parametrize(
+    ("title", "lang"), [("扫码分享到微信的演示文章", "zh"), ("A demo article", "en")]
+)
+def test_unfetched_article_captions_follow_the_title_language(card_api, title, lang):
+    """A link whose page could not be fetched has no lang; the caption follows its title."""
+    link = card_api.make_link(title=title)
+    assert link["lang"] is None
+    default = card_api.client.get(f"/card/{link['code']}.png").data
+    explicit = card_api.client.get(f"/card/{link['code']}.png?lang={lang}").data
+    other = card_api.client.get(f"/card/{link['code']}.png?lang={'en' if lang == 'zh' else 'zh'}")
+    assert default == explicit
+    assert default != other.data

@@ -167,7 +167,12 @@ def _lang(doc, metas, *texts) -> str | None:
         if re.fullmatch(r"[a-z]{2,3}", code):
             return code
     words = doc.xpath("//body//text()[not(ancestor::script or ancestor::style)]")
-    sample = " ".join(t for t in texts if t) + " " + " ".join(words)[:3000]
+    return guess_lang(*texts, " ".join(words)[:3000])
+
+
+def guess_lang(*texts: str | None) -> str | None:
+    """The language of plain text by its script: ``ja``, ``zh``, ``en``, or None if no letters."""
+    sample = " ".join(t for t in texts if t)
     letters = [c for c in sample if c.isalpha()]
     if not letters:
         return None

@@ -17,6 +17,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from .. import cards
 from ..cards.store import CardStore
 from ..fetch import FetchError, FetchPolicy, fetch
+from ..metadata import guess_lang
 from ..options import OptionError
 from .errors import ApiError
 from .lookup import get_link_or_404
@@ -62,7 +63,8 @@ def card(code: str, fmt: str):
     link = get_link_or_404(code)
     if link.disabled:
         abort(410, description="This short link has been disabled.")
-    lang = opts.language(link.lang)
+    # An article we could not fetch has no language: judge by its title then.
+    lang = opts.language(link.lang or guess_lang(link.title, link.description))
     qr_text = f"{public_url()}/s/{link.code}?src=card"
     store = _store()
     name = store.name(
