@@ -26,7 +26,7 @@ log = logging.getLogger("share.scans")
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    status: int  # 302, 404 or 410
+    status: int  # 302, 404, 410, or 503 when the database cannot be reached
     location: str | None = None
     recorded: bool = False
 
@@ -70,36 +70,41 @@ class Redirector:
             proxy_count=self.proxy_count,
             now=now,
         )
-        ts = now.replace(tzinfo=None)
-
-        def row(link_id: int) -> dict:
-            return {
-                "link_id": link_id,
-                "ts": ts,
-                "hour": int(now.timestamp() // 3600),
-                "placement": visitor.placement,
-                "client": visitor.client,
-                "platform": visitor.platform,
-                "is_bot": visitor.is_bot,
-                "referrer_host": visitor.referrer_host,
-                "user_agent": visitor.user_agent,
-                "visitor": visitor.visitor_hash,
-            }
-
+        row = {
+            "ts": now.replace(tzinfo=None),
+            "hour": int(now.timestamp() // 3600),
+            "placement": visitor.placement,
+            "client": visitor.client,
+            "platform": visitor.platform,
+            "is_bot": visitor.is_bot,
+            "referrer_host": visitor.referrer_host,
+            "user_agent": visitor.user_agent,
+            "visitor": visitor.visitor_hash,
+        }
+        # A code's URL never changes, so a remembered one is reused; whether
+        # the link is live is decided by the insert itself.
+        with self._lock:
+            target = self._targets.get(code)
         try:
-            target = self.store.lookup(code)
+            if target is None:
+                target = self.store.lookup(code)
+                if target is None:
+                    return Outcome(404)
+                self._remember(code, target)
+            if self.store.record_if_live(code, row):
+                if target[2]:
+                    self._remember(code, (target[0], target[1], False))
+                return Outcome(302, target[1], recorded=True)
+            target = self.store.lookup(code)  # switched off (or gone) since
+            if target is not None and not target[2] and self.store.record_if_live(code, row):
+                self._remember(code, target)  # switched back on in between
+                return Outcome(302, target[1], recorded=True)
         except Exception as exc:  # noqa: BLE001 - the reader must still be redirected
             return self._fallback(code, exc)
         if target is None:
             return Outcome(404)
         self._remember(code, target)
-        if target[2]:
-            return Outcome(410)
-        try:
-            self.store.record(row(target[0]))
-        except Exception as exc:  # noqa: BLE001
-            return self._fallback(code, exc)
-        return Outcome(302, target[1], recorded=True)
+        return Outcome(410) if target[2] else Outcome(503)
 
     def _fallback(self, code: str, exc: Exception) -> Outcome:
         with self._lock:

@@ -1,11 +1,14 @@
 """Writing scans: the redirect's hot path, on a raw DBAPI connection.
 
 Every phone that scans a code waits on this, so it skips SQLAlchemy's
-per-statement machinery: the two statements are compiled once for the
-engine's dialect and run on a connection each thread keeps checked out of
-the pool. The lookup is a plain read (no lock); the insert is its own short
-write transaction (``BEGIN IMMEDIATE`` on SQLite), committed before the
-caller answers the 302.
+per-statement machinery: the statements are compiled once for the engine's
+dialect and run on a connection each thread keeps checked out of the pool.
+
+A scan is one statement, ``INSERT … SELECT … FROM links WHERE code = ? AND
+NOT disabled``, in its own short write transaction (``BEGIN IMMEDIATE`` on
+SQLite), committed before the caller answers the 302. Whether the link is
+live is decided inside that transaction, so a link switched off a moment ago
+is never counted.
 """
 
 from __future__ import annotations
@@ -16,39 +19,45 @@ import threading
 import time
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Boolean, DateTime, Engine, Integer, String, bindparam, select
 
 from .engine import write
 from .schema import links, scans
 
-_COLUMNS = (
-    "link_id",
-    "ts",
-    "hour",
-    "placement",
-    "client",
-    "platform",
-    "is_bot",
-    "referrer_host",
-    "user_agent",
-    "visitor",
-)
+# Columns of a scan row that the caller supplies (link_id comes from links).
+_VALUES = {
+    "ts": DateTime(),
+    "hour": Integer(),
+    "placement": String(),
+    "client": String(),
+    "platform": String(),
+    "is_bot": Boolean(),
+    "referrer_host": String(),
+    "user_agent": String(),
+    "visitor": String(),
+}
 
 
 class ScanStore:
-    """Look up a code and record a scan with the fewest round trips."""
+    """Look up codes and record scans with the fewest round trips."""
 
     def __init__(self, engine: Engine, busy_timeout: float = 5.0):
         self.engine = engine
         self.busy_timeout = busy_timeout
         dialect = engine.dialect
         self.sqlite = dialect.name == "sqlite"
-        lookup = select(links.c.id, links.c.url, links.c.disabled).where(links.c.code == "x")
+        lookup = select(links.c.id, links.c.url, links.c.disabled).where(
+            links.c.code == bindparam("code")
+        )
+        live = select(
+            links.c.id, *(bindparam(name, type_=type_) for name, type_ in _VALUES.items())
+        ).where(links.c.code == bindparam("code"), links.c.disabled.is_(False))
+        insert = scans.insert().from_select(["link_id", *_VALUES], live)
         self._lookup = _compile(lookup, dialect)
-        self._insert = _compile(scans.insert(), dialect, column_keys=list(_COLUMNS))
+        self._insert = _compile(insert, dialect)
         self._process = {
-            name: scans.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-            for name in _COLUMNS
+            name: type_.dialect_impl(dialect).bind_processor(dialect)
+            for name, type_ in _VALUES.items()
         }
         self._local = threading.local()
         self._all: list = []
@@ -88,7 +97,7 @@ class ScanStore:
         try:
             conn = self._connection()
             cur = conn.cursor()
-            cur.execute(self._lookup[0], self._lookup[1]({"code_1": code}))
+            cur.execute(self._lookup[0], self._lookup[1]({"code": code}))
             row = cur.fetchone()
             cur.close()
             if not self.sqlite:
@@ -98,27 +107,35 @@ class ScanStore:
             raise
         return (row[0], row[1], bool(row[2])) if row else None
 
-    def record(self, row: dict[str, Any]) -> None:
-        """Insert one scan row and commit it."""
+    def record_if_live(self, code: str, row: dict[str, Any]) -> bool:
+        """Insert the scan of ``code`` when its link exists and is live; commit.
+
+        Returns False (nothing written) for an unknown or disabled code.
+        """
         values = {k: (p(row[k]) if p else row[k]) for k, p in self._process.items()}
+        values["code"] = code
+        params = self._insert[1](values)
         try:
             conn = self._connection()
             cur = conn.cursor()
             if self.sqlite:
                 _begin_immediate(cur, self.busy_timeout)
                 try:
-                    cur.execute(self._insert[0], self._insert[1](values))
+                    cur.execute(self._insert[0], params)
+                    inserted = cur.rowcount == 1
                     cur.execute("COMMIT")
                 except Exception:
                     cur.execute("ROLLBACK")
                     raise
             else:
-                cur.execute(self._insert[0], self._insert[1](values))
+                cur.execute(self._insert[0], params)
+                inserted = cur.rowcount == 1
                 conn.commit()
             cur.close()
         except Exception:
             self._discard()
             raise
+        return inserted
 
 
 def _begin_immediate(cur, timeout: float) -> None:
@@ -136,9 +153,9 @@ def _begin_immediate(cur, timeout: float) -> None:
         pause = min(pause * 2, 0.002)
 
 
-def _compile(stmt, dialect, column_keys=None):
+def _compile(stmt, dialect):
     """Return ``(sql, params_from_dict)`` for the dialect's paramstyle."""
-    compiled = stmt.compile(dialect=dialect, column_keys=column_keys)
+    compiled = stmt.compile(dialect=dialect)
     sql = str(compiled)
     order = compiled.positiontup
     if order:
