@@ -92,16 +92,20 @@ def refresh_link(code: str) -> None:
     click.echo(f"{link.code} {outcome}; title: {link.title or '-'}")
 
 
+# The two sample articles of the demo page (templates/demo.html), so its
+# widgets, cards and the dashboard show the same titles.
 DEMO_ARTICLES = (
     (
         "/",
-        "ScanShare 演示：扫码分享到微信",
-        "打开微信，点击底部的“发现”，使用“扫一扫”即可将网页分享给微信好友。",
+        "城市夜跑：凌晨一点的外滩",
+        "凌晨一点，外滩的灯光渐次熄灭，跑者们却刚刚出发。沿着黄浦江一路向南，"
+        "江风带走了白天的燥热，也带走了一周的疲惫。",
     ),
     (
         "/?lang=en",
-        "ScanShare demo: share to WeChat by scanning",
-        "Use WeChat to scan the code and share this page with your WeChat friends.",
+        "Night running: the Bund at one in the morning",
+        "At one in the morning the lights on the Bund go out one by one, and the runners "
+        "are only just setting off.",
     ),
 )
 
