@@ -294,3 +294,34 @@ def test_cli_refresh_link(api):
     assert result.exit_code == 0 and "title: two" in result.output
     missing = runner.invoke(args=["refresh-link", "nosuchcode"])
     assert missing.exit_code != 0 and "No link" in missing.output
+
+
+def test_public_share_answers_before_a_slow_page_is_fetched(app, client):
+    """The widget's first click must not wait for the publisher's page."""
+    import threading
+    import time
+
+    from share import links
+
+    release = threading.Event()
+    slow = page(ARTICLE)
+
+    def handler(req):
+        release.wait(5)
+        slow(req)
+
+    with LoopbackServer({"/slow": handler}) as server:
+        app.config["ALLOWED_HOSTS"] = ["127.0.0.1"]
+        started = time.monotonic()
+        response = client.get(f"/api/v1/share?url={server.url('/slow')}")
+        elapsed = time.monotonic() - started
+        assert response.status_code == 200
+        assert response.get_json()["title"] is None
+        assert elapsed < 2
+        release.set()
+        engine = app.extensions["share.engine"]
+        code = response.get_json()["code"]
+        deadline = time.monotonic() + 5
+        while links.get(engine, code).title is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert links.get(engine, code).title == "文章标题"

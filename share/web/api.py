@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import threading
 from datetime import datetime
 
 from flask import Blueprint, current_app, jsonify, request
@@ -47,9 +48,24 @@ def _json_body() -> dict:
     return body
 
 
-def _create(url: str, **fields):
+def _create(url: str, *, background: bool = False, **fields):
+    """Register ``url``; the metadata fetch runs inline, or after the answer.
+
+    The public share route fetches in a background thread: a reader waiting
+    for the widget's QR must not wait for the publisher's page as well.
+    """
+    hook = _on_created()
+    if hook is not None and background:
+        inline = hook
+
+        def hook(engine, link):
+            threading.Thread(
+                target=inline, args=(engine, link), daemon=True, name=f"fetch-{link.code}"
+            ).start()
+            return link
+
     try:
-        return links.create(get_engine(), url, on_created=_on_created(), **fields)
+        return links.create(get_engine(), url, on_created=hook, **fields)
     except links.LinkError as exc:
         raise ApiError(400, exc.code, str(exc)) from exc
 
@@ -68,7 +84,7 @@ def share():
                 f"Articles on {host_of(url)} are not registered by this service; "
                 "ask its operator to add the host to SHARE_ALLOWED_HOSTS.",
             )
-        link, _ = _create(url)
+        link, _ = _create(url, background=True)
     response = jsonify(link.to_json(public_url()))
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
