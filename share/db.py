@@ -15,9 +15,9 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
-from .storage.engine import make_engine, make_unpooled_engine
+from .storage.engine import make_engine, make_unpooled_engine, ping  # noqa: F401 - re-export
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -60,16 +60,6 @@ def migrate(url: str, revision: str = "head") -> None:
             command.upgrade(cfg, revision)
     finally:
         engine.dispose()
-
-
-def ping(engine: Engine) -> bool:
-    """True when the database answers a trivial query."""
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return True
-    except Exception:  # noqa: BLE001 - any failure means "not healthy"
-        return False
 
 
 @click.command("migrate")
