@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from .dashboard import day_start_hour, hour_of, local_today
 from .opens import opens_between
+from .stats import ranked
 from .storage import dashboard as store
 
 RANGES = {"24h": None, "7d": 7, "30d": 30, "90d": 90}
@@ -74,10 +75,6 @@ class Range:
         return [day_start_hour(d, tz) for d in days], end, [d.isoformat() for d in days]
 
 
-def _ranked(counts: dict[str, int]) -> dict[str, int]:
-    return {k: n for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
-
-
 def article(engine: Engine, link_id: int, rng: Range, tz: ZoneInfo, now=None) -> dict:
     """Totals, series, breakdowns and bot user agents of one link over ``rng``.
 
@@ -103,9 +100,9 @@ def article(engine: Engine, link_id: int, rng: Range, tz: ZoneInfo, now=None) ->
         "bots": raw["bots"],
         "opens": opens_between(engine, link_id, rng.first_day, rng.last_day),
         "series": series,
-        "by_client": _ranked(raw["client"]),
-        "by_platform": _ranked(raw["platform"]),
-        "by_placement": _ranked(raw["placement"]),
+        "by_client": ranked(raw["client"]),
+        "by_platform": ranked(raw["platform"]),
+        "by_placement": ranked(raw["placement"]),
         "top_referrers": [{"referrer": r, "scans": n} for r, n in referrers],
         "bot_agents": [
             {"user_agent": ua, "scans": n, "last": local_iso(last, tz)} for ua, (n, last) in agents

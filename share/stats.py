@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine
 
-from .storage import stats as store
+from .opens import opens_between
+from .storage import dashboard as summary
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 3660
@@ -71,27 +72,37 @@ def hours_since_epoch(day: date) -> int:
 
 
 def link_stats(engine: Engine, link_id: int, query: StatsQuery) -> dict:
+    """The public stats JSON; the same counting as the dashboard's article page."""
     first_hour = hours_since_epoch(query.first_day)
     end_hour = hours_since_epoch(query.last_day + timedelta(days=1))
     step = 24 if query.bucket == "day" else 1
-    raw = store.link_stats(
-        engine, link_id, first_hour, end_hour, step, query.first_day, query.last_day
-    )
-    found = raw.pop("series")
-    series = []
-    for index in range((end_hour - first_hour) // step):
-        key = index if step > 1 else first_hour + index
-        scans, unique = found.get(key, (0, 0))
-        series.append(
-            {"t": _label(first_hour + index * step, query.bucket), "scans": scans, "unique": unique}
-        )
+    starts = list(range(first_hour, end_hour, step))
+    raw = summary.link_summary(engine, link_id, starts, end_hour)
+    series = [
+        {"t": _label(start, query.bucket), "scans": raw["scans"].get(i, 0),
+         "unique": raw["uniques"].get(i, 0)}
+        for i, start in enumerate(starts)
+    ]  # fmt: skip
+    referrers = ranked(raw["referrer"])
     return {
         "from": query.first_day.isoformat(),
         "to": query.last_day.isoformat(),
         "bucket": query.bucket,
-        **raw,
+        "total": raw["total"],
+        "unique": raw["unique"],
+        "bots": raw["bots"],
+        "opens": opens_between(engine, link_id, query.first_day, query.last_day),
         "series": series,
+        "by_client": ranked(raw["client"]),
+        "by_platform": ranked(raw["platform"]),
+        "by_placement": ranked(raw["placement"]),
+        "top_referrers": [{"referrer": r, "scans": n} for r, n in list(referrers.items())[:10]],
     }
+
+
+def ranked(counts: dict[str, int]) -> dict[str, int]:
+    """Most first; ties in name order, so the JSON is stable."""
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _label(hour: int, bucket: str) -> str:
