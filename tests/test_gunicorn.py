@@ -26,6 +26,21 @@ def served(tmp_path):
     """A migrated SQLite file with one link, and the env to serve it."""
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     migrate(url)
+    return _serve(url)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def served_any(request, tmp_path):
+    """Like ``served``, on each engine in turn (PostgreSQL: a schema of its own)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+        migrate(url)
+    else:
+        url = request.getfixturevalue("postgres_url")
+    return _serve(url)
+
+
+def _serve(url):
     engine = make_engine(url)
     link, _ = links.create(engine, "https://example.com/article")
     engine.dispose()
@@ -69,16 +84,16 @@ def fire(base, code, n, threads=8, stop=None):
         return list(pool.map(one, range(n)))
 
 
-def test_2000_scans_from_8_threads_on_4_workers_give_2000_rows(served):
-    url, code, env = served
+def test_2000_scans_from_8_threads_on_4_workers_give_2000_rows(served_any):
+    url, code, env = served_any
     with gunicorn(env, workers=4) as (base, _):
         statuses = fire(base, code, 2000)
     assert statuses.count(302) == 2000
     assert count_rows(url) == 2000
 
 
-def test_every_answered_302_survives_kill_9_of_a_worker(served):
-    url, code, env = served
+def test_every_answered_302_survives_kill_9_of_a_worker(served_any):
+    url, code, env = served_any
     with gunicorn(env, workers=4) as (base, proc):
         results = []
         stop = threading.Event()
