@@ -169,3 +169,32 @@ def test_twenty_wrong_passwords_over_four_gunicorn_workers_sharing_redis(redis_u
     assert 5 <= codes.count(401) <= 8, codes
     pids = {line.split()[0] for line in log.read_text().splitlines() if "/admin/login" in line}
     assert len(pids) >= 2, "the posts all landed on one worker; the test proved nothing"
+
+
+def test_rate_limit_counters_store_no_client_address(sqlite_url, tmp_path, redis_url):
+    """Counters in Redis are keyed by a hash of the address, never the address."""
+    import redis
+
+    app = _app(sqlite_url, tmp_path, REDIS_URL=redis_url)
+    app.config["ALLOWED_HOSTS"] = ["example.com"]
+    client = redis.Redis.from_url(redis_url)
+    try:
+        web = app.test_client()
+        env = {"REMOTE_ADDR": "203.0.113.77"}
+        for _ in range(3):
+            web.get("/api/v1/share?url=https://example.com/", environ_base=env)
+        ghost = AdminClient(app, username="ghost", create=False)
+        ghost.client.environ_base.update(env)
+        ghost.login(password="wrong password")
+        # The shared limiter keeps the first app's key prefix: look at every counter.
+        keys = list(client.scan_iter(match="LIMITS*"))
+        assert keys, "the limiter wrote no counters to Redis"
+        for key in keys:
+            assert b"203.0.113.77" not in key
+            dump = client.dump(key) or b""
+            assert b"203.0.113.77" not in dump
+    finally:
+        for key in client.scan_iter(match="LIMITS*"):
+            client.delete(key)
+        client.close()
+        app.extensions["share.engine"].dispose()

@@ -6,15 +6,26 @@ The limiter keeps its counters in memory by default and in Redis when
 
 from __future__ import annotations
 
-from flask import Flask, request
+import hashlib
+import hmac
+
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def client_address() -> str:
-    """The client's address for rate limiting (proxy headers already applied)."""
-    return request.remote_addr or "unknown"
+    """A stand-in for the client's address in rate-limit keys.
+
+    Limits are counted per client, but the counters live in memory or Redis,
+    where a raw IP would be stored; a keyed hash of it counts the same and
+    stores no address. Proxy headers are already applied by ProxyFix.
+    """
+    secret = current_app.config["SECRET_KEY"]
+    key = secret.encode() if isinstance(secret, str) else secret
+    address = (request.remote_addr or "unknown").encode()
+    return hmac.new(key, b"ratelimit:" + address, hashlib.sha256).hexdigest()[:24]
 
 
 limiter = Limiter(
