@@ -55,5 +55,5 @@ def _install_metadata_fetch(app: Flask) -> None:
 
     policy = FetchPolicy.from_config(app.config)
     app.extensions["share.fetch_policy"] = policy
-    if str(app.config.get("FETCH_ON_CREATE", True)).lower() not in ("false", "0", "no", "off"):
+    if app.config["FETCH_ON_CREATE"]:
         app.extensions["share.on_created"] = link_hook(policy)

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask
 
-from .settings import DEFAULTS, as_list
+from .settings import DEFAULTS, SETTINGS
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 
@@ -30,16 +30,31 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'scanshare.sqlite3'}"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
-    hosts = as_list(app.config.get("TRUSTED_HOSTS"))
-    app.config["TRUSTED_HOSTS"] = hosts or None
-    app.config["ALLOWED_HOSTS"] = as_list(app.config.get("ALLOWED_HOSTS"))
-    app.config["PROXY_COUNT"] = int(app.config.get("PROXY_COUNT") or 0)
+    _convert(app.config)
+    app.config["TRUSTED_HOSTS"] = app.config["TRUSTED_HOSTS"] or None  # Flask: None = any
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     public = app.config.get("PUBLIC_URL")
     if public:
         app.config["PUBLIC_URL"] = str(public).rstrip("/")
         app.config["SESSION_COOKIE_SECURE"] = str(public).startswith("https://")
+
+
+def _convert(config: dict) -> None:
+    """Give each setting its declared type once, so no view parses strings.
+
+    A value that cannot be read stops start-up with the setting's name and help.
+    """
+    for setting in SETTINGS:
+        value = config.get(setting.name)
+        if setting.kind is None or value is None:
+            continue
+        try:
+            config[setting.name] = setting.kind(value)
+        except (TypeError, ValueError) as exc:
+            raise RuntimeError(
+                f"SHARE_{setting.name}={value!r} cannot be used ({exc}): {setting.help}"
+            ) from None
 
 
 def _instance_secret(path: Path) -> str:

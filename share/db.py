@@ -23,9 +23,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(
-        app.config["DATABASE_URL"], busy_timeout=float(app.config["SQLITE_BUSY_TIMEOUT"])
-    )
+    engine = make_engine(app.config["DATABASE_URL"], busy_timeout=app.config["SQLITE_BUSY_TIMEOUT"])
     app.extensions["share.engine"] = engine
     pid = os.getpid()
 

@@ -7,8 +7,30 @@ Settings are read the Flask way: ``SHARE_X`` in the environment sets ``X``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+
+def as_list(value: Any) -> list[str]:
+    """Split a comma/space separated setting (or accept a list) into clean items."""
+    if value is None:
+        return []
+    if isinstance(value, list | tuple | set):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [part for part in str(value).replace(",", " ").split() if part]
+
+
+def as_bool(value: Any) -> bool:
+    """``true``/``1``/``yes``/``on`` (any case) or a real bool."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"{value!r} is not true or false")
 
 
 @dataclass(frozen=True)
@@ -16,6 +38,7 @@ class Setting:
     name: str
     default: Any
     help: str
+    kind: Callable[[Any], Any] | None = None  # converts env strings once, at start-up
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -41,12 +64,14 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "Host names this server answers for (Flask's `TRUSTED_HOSTS`), comma separated; "
         "other `Host` headers get a 400.",
+        kind=as_list,
     ),
     Setting(
         "ALLOWED_HOSTS",
         "",
         "Hosts whose articles the public widget may register: `example.com`, `*.example.com`, "
         "comma separated.",
+        kind=as_list,
     ),
     Setting(
         "REDIS_URL",
@@ -61,19 +86,24 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("FETCH_ALLOWED_PORTS", "80,443", "Ports the fetcher may use on public hosts."),
     Setting(
-        "FETCH_TIMEOUT", 8.0, "Wall-clock seconds for one page or image fetch, redirects included."
+        "FETCH_TIMEOUT",
+        8.0,
+        "Wall-clock seconds for one page or image fetch, redirects included.",
+        kind=float,
     ),
     Setting(
         "FETCH_ON_CREATE",
         True,
         "Fetch the article's title, summary, image and language when a link is registered "
         "(bounded by `FETCH_TIMEOUT`); false leaves them empty until a refresh.",
+        kind=as_bool,
     ),
     Setting(
         "PROXY_COUNT",
         0,
         "How many reverse proxies in front set `X-Forwarded-For`; 0 means the socket's "
         "address is the client.",
+        kind=int,
     ),
     Setting("TIMEZONE", "Asia/Shanghai", "The dashboard's display time zone (storage stays UTC)."),
     Setting(
@@ -88,12 +118,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Failed dashboard logins allowed per client address before a 429.",
     ),
     Setting(
-        "SQLITE_BUSY_TIMEOUT", 5.0, "Seconds a SQLite writer waits for the lock before giving up."
+        "SQLITE_BUSY_TIMEOUT",
+        5.0,
+        "Seconds a SQLite writer waits for the lock before giving up.",
+        kind=float,
     ),
     Setting(
         "QR_CACHE_BYTES",
         32 * 1024 * 1024,
         "Memory for rendered QR images per worker process (least recently used are dropped).",
+        kind=int,
     ),
     Setting(
         "SHARE_RATE_LIMIT",
@@ -105,16 +139,8 @@ SETTINGS: tuple[Setting, ...] = (
         10000,
         "Links kept in memory per worker so a scan still redirects when the database "
         "is unreachable.",
+        kind=int,
     ),
 )
 
 DEFAULTS: dict[str, Any] = {s.name: s.default for s in SETTINGS}
-
-
-def as_list(value: Any) -> list[str]:
-    """Split a comma/space separated setting (or accept a list) into clean items."""
-    if value is None:
-        return []
-    if isinstance(value, list | tuple | set):
-        return [str(v).strip() for v in value if str(v).strip()]
-    return [part for part in str(value).replace(",", " ").split() if part]

@@ -65,3 +65,40 @@ def test_healthz_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json()["status"] == "ok"
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [("PROXY_COUNT", "two"), ("SQLITE_BUSY_TIMEOUT", "soon"), ("QR_CACHE_BYTES", "lots")],
+)
+def test_unreadable_setting_stops_start_up_naming_it(tmp_path, monkeypatch, name, value):
+    from tests.conftest import make_app
+
+    monkeypatch.setenv(f"SHARE_{name}", value)
+    with pytest.raises(RuntimeError, match=f"SHARE_{name}"):
+        make_app(f"sqlite:///{tmp_path}/x.sqlite3", tmp_path)
+
+
+def test_boolean_settings_read_words():
+    from share.settings import as_bool
+
+    assert [as_bool(v) for v in ("off", "No", "0", "true", "ON", True)] == [
+        False,
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
+    with pytest.raises(ValueError):
+        as_bool("maybe")
+
+
+def test_settings_from_the_environment_get_their_types(tmp_path, monkeypatch):
+    from tests.conftest import make_app
+
+    monkeypatch.setenv("SHARE_ALLOWED_HOSTS", "example.com, *.example.org")
+    monkeypatch.setenv("SHARE_SQLITE_BUSY_TIMEOUT", "2.5")
+    app = make_app(f"sqlite:///{tmp_path}/x.sqlite3", tmp_path)
+    assert app.config["ALLOWED_HOSTS"] == ["example.com", "*.example.org"]
+    assert app.extensions["share.redirector"].store.busy_timeout == 2.5

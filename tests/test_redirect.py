@@ -1,5 +1,7 @@
 """GET /s/<code>: counted redirects, bots apart, friendly errors, both engines."""
 
+import time
+
 import pytest
 from sqlalchemy import select, text
 
@@ -147,12 +149,15 @@ def test_redirect_survives_a_locked_database(sqlite_url, tmp_path):
     blocker = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
+        started = time.monotonic()
         response = client.get(f"/s/{link['code']}")
+        waited = time.monotonic() - started
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
     assert response.status_code == 302
     assert app.extensions["share.redirector"].lost == 1
+    assert 0.2 <= waited < 2, "the redirect waits SQLITE_BUSY_TIMEOUT for the lock, no longer"
 
 
 def test_unknown_code_with_database_down_is_503_not_500(app, client):

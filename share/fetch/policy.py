@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..settings import as_list
 from .addresses import Network, Resolver
 
 
@@ -39,22 +39,12 @@ class FetchPolicy:
         ``from_prefixed_env`` hands over strings unless they parse as JSON.
         """
         kwargs = {}
-        nets = _items(config.get("FETCH_ALLOW_NETWORKS"))
+        nets = as_list(config.get("FETCH_ALLOW_NETWORKS"))
         if nets:
             kwargs["allow_networks"] = tuple(ipaddress.ip_network(n, strict=False) for n in nets)
-        ports = _items(config.get("FETCH_ALLOWED_PORTS"))
+        ports = as_list(config.get("FETCH_ALLOWED_PORTS"))
         if ports:
             kwargs["allowed_ports"] = tuple(int(p) for p in ports)
         if config.get("FETCH_TIMEOUT") not in (None, ""):
             kwargs["deadline"] = float(config["FETCH_TIMEOUT"])
         return cls(**kwargs)
-
-
-def _items(value) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [v for v in re.split(r"[\s,]+", value) if v]
-    if isinstance(value, int):
-        return [str(value)]
-    return [str(v) for v in value]

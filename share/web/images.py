@@ -21,7 +21,7 @@ def _cache() -> ByteLRU:
     cache = current_app.extensions.get("share.qr_cache")
     if cache is None:
         cache = current_app.extensions["share.qr_cache"] = ByteLRU(
-            int(current_app.config["QR_CACHE_BYTES"])
+            current_app.config["QR_CACHE_BYTES"]
         )
     return cache
 

@@ -43,7 +43,8 @@ def install(app: Flask) -> None:
         app.extensions["share.engine"],
         app.config["SECRET_KEY"],
         proxy_count=app.config["PROXY_COUNT"],
-        remember=int(app.config["REDIRECT_LOOKUP_CACHE"]),
+        remember=app.config["REDIRECT_LOOKUP_CACHE"],
+        busy_timeout=app.config["SQLITE_BUSY_TIMEOUT"],
     )
     app.extensions["share.redirector"] = redirector
     inner = app.wsgi_app
