@@ -151,10 +151,17 @@ class TopQuery:
         )
 
 
-def top_articles(engine: Engine, tz: ZoneInfo, query: TopQuery, now: datetime | None = None):
-    """A page of articles with scans 7 d / 30 d / all and the last scan."""
+def top_articles(
+    engine: Engine, tz: ZoneInfo, query: TopQuery, now: datetime | None = None, *, fresh=False
+):
+    """A page of articles with scans 7 d / 30 d / all and the last scan.
+
+    ``fresh=True`` says the caller has just refreshed the roll-ups (the
+    overview page does, for its totals), so they are not brought up to date twice.
+    """
     now = now or datetime.now(UTC)
-    refresh(engine, tz, now)
+    if not fresh:
+        refresh(engine, tz, now)
     today = local_today(tz, now)
     rows, count = store.top_links(
         engine,

@@ -172,22 +172,28 @@ def test_disable_asks_first_then_acts_with_a_flash(app, api, engine):
     assert admin.post(f"/admin/a/{code}/explode", {"confirmed": "1"}).status_code == 404
 
 
-def test_refresh_uses_the_metadata_hook_when_there_is_one(app, api, engine):
-    code = api.make_link()["code"]
-    calls = []
-    saved = app.extensions.get("share.on_created")
-    app.extensions["share.on_created"] = lambda eng, link: calls.append(link.code) or link
-    try:
-        admin = AdminClient(app)
-        admin.login()
+def test_refresh_fetches_the_article_even_with_fetch_on_create_off(app, api, engine):
+    import ipaddress
+
+    from httpservers import LoopbackServer, page
+
+    from share.fetch import FetchPolicy
+
+    app.extensions["share.fetch_policy"] = FetchPolicy(
+        allow_networks=(ipaddress.ip_network("127.0.0.0/8"),)
+    )
+    article = '<html lang="zh"><head><meta property="og:title" content="新标题"></head></html>'
+    admin = AdminClient(app)
+    admin.login()
+    with LoopbackServer({"/a": page(article)}) as server:
+        code = api.make_link(server.url("/a"))["code"]
+        assert links.get(engine, code).title is None  # FETCH_ON_CREATE is off in tests
         done = admin.post(f"/admin/a/{code}/refresh", {"confirmed": "1"}, follow_redirects=True)
-        assert calls == [code] and "Metadata refreshed." in done.get_data(as_text=True)
-        app.extensions.pop("share.on_created")
-        gone = admin.post(f"/admin/a/{code}/refresh", {"confirmed": "1"}, follow_redirects=True)
-        assert "not available" in gone.get_data(as_text=True)
-    finally:
-        if saved is not None:
-            app.extensions["share.on_created"] = saved
+    assert "Metadata refreshed." in done.get_data(as_text=True)
+    assert links.get(engine, code).title == "新标题"
+    blocked = api.make_link("http://10.9.8.7/intranet")["code"]
+    failed = admin.post(f"/admin/a/{blocked}/refresh", {"confirmed": "1"}, follow_redirects=True)
+    assert "could not be fetched: blocked_address" in failed.get_data(as_text=True)
 
 
 def test_edit_overrides_and_clearing_them(app, api, engine):

@@ -11,6 +11,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 
 from ... import articlestats, links
 from ...db import get_engine
+from ...metadata.hook import refresh
 from ..lookup import get_link_or_404
 from ..publicurl import public_url
 from . import bp, charts
@@ -50,7 +51,6 @@ def article(code: str):
         numbers=numbers,
         chart=charts.line(numbers["series"]),
         sizes=QR_SIZES,
-        can_refresh=current_app.extensions.get("share.on_created") is not None,
         args=request.args,
     )
 
@@ -88,11 +88,10 @@ def act(code: str, action: str):
         )
     engine = get_engine()
     if action == "refresh":
-        hook = current_app.extensions.get("share.on_created")
-        if hook is None:
-            flash(t("Metadata fetching is not available on this server."), "error")
+        fresh = refresh(engine, code, current_app.extensions["share.fetch_policy"])
+        if fresh is not None and fresh.fetch_error:
+            flash(t("The article could not be fetched:") + f" {fresh.fetch_error}", "error")
         else:
-            hook(engine, link)
             flash(t("Metadata refreshed."), "ok")
     else:
         links.update(engine, code, {"disabled": action == "disable"})

@@ -6,6 +6,7 @@ from flask import jsonify, render_template, request
 
 from ... import dashboard
 from ...db import get_engine
+from ...links import Link
 from ..publicurl import public_url
 from . import bp, charts
 from .i18n import safe_image, timezone
@@ -16,7 +17,7 @@ def _data() -> dict:
     chart = request.args.get("chart", "30d")
     data = dashboard.overview(engine, tz, chart)
     query = dashboard.TopQuery.parse(request.args)
-    rows, count, pages = dashboard.top_articles(engine, tz, query)
+    rows, count, pages = dashboard.top_articles(engine, tz, query, fresh=True)
     data["top"] = {
         "q": query.q,
         "sort": query.sort,
@@ -30,15 +31,15 @@ def _data() -> dict:
 
 
 def _article(row: dict) -> dict:
-    base = public_url()
+    link = Link.from_row(row)  # overrides win, as everywhere
     return {
-        "code": row["code"],
-        "url": row["url"],
-        "title": row["title_override"] or row["title"],
-        "site_name": row["site_name"],
-        "image": safe_image(row["image_override"] or row["image"]),
-        "short_url": f"{base}/s/{row['code']}",
-        "disabled": bool(row["disabled"]),
+        "code": link.code,
+        "url": link.url,
+        "title": link.title,
+        "site_name": link.site_name,
+        "image": safe_image(link.image),
+        "short_url": link.to_json(public_url())["short_url"],
+        "disabled": link.disabled,
         "scans_7d": int(row["scans_7d"] or 0),
         "scans_30d": int(row["scans_30d"] or 0),
         "scans_all": int(row["scans_all"] or 0),

@@ -51,7 +51,7 @@ ZH = {
     "Link enabled.": "链接已启用。",
     "Log in": "登录",
     "Log out": "退出",
-    "Metadata fetching is not available on this server.": "本服务器未启用文章信息抓取。",
+    "The article could not be fetched:": "无法抓取这篇文章：",
     "Metadata refreshed.": "文章信息已更新。",
     "Name": "名称",
     "New links": "新建链接",
