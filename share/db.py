@@ -8,6 +8,7 @@ a forked worker starts, so no connection crosses ``fork``. Views get it with
 from __future__ import annotations
 
 import os
+import weakref
 from pathlib import Path
 
 import click
@@ -25,15 +26,10 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"], busy_timeout=app.config["SQLITE_BUSY_TIMEOUT"])
     app.extensions["share.engine"] = engine
-    pid = os.getpid()
-
-    @app.before_request
-    def _after_fork() -> None:
-        nonlocal pid
-        if os.getpid() != pid:  # gunicorn --preload forked us
-            engine.dispose(close=False)
-            pid = os.getpid()
-
+    # With `gunicorn --preload` the engine is made before the workers fork: a
+    # child must not reuse the parent's pooled connections.
+    ref = weakref.ref(engine)
+    os.register_at_fork(after_in_child=lambda: (e := ref()) is not None and e.dispose(close=False))
     app.cli.add_command(migrate_command)
 
 

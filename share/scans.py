@@ -1,10 +1,12 @@
-"""Scan redirects: look the code up, record one scan, say where to go.
+"""Scan redirects: record one scan, say where to go.
 
-:class:`Redirector` is the whole redirect path, free of Flask so that the lean
-WSGI entry point and the Flask view share it. The redirect must not fail
-because the write failed: a worker remembers the targets it has seen, and a
+:class:`Redirector` is the whole redirect path, free of Flask, so the lean
+WSGI entry point (``share/web/redirect.py``) and tests call the same code.
+A code's URL never changes, so each worker remembers it after the first
+lookup; whether the link is live is decided by the insert itself, inside the
+write transaction. The redirect must not fail because the write failed: a
 scan that cannot be stored is logged (without the visitor's address) and
-counted in :attr:`Redirector.lost`.
+counted in :attr:`Redirector.lost`, and a remembered link still redirects.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from sqlalchemy import Engine
 
-from .storage import scans as store
+from .storage.scans import ScanStore
 from .visitor import Visitor
 
 log = logging.getLogger("share.scans")
@@ -28,7 +31,12 @@ log = logging.getLogger("share.scans")
 class Outcome:
     status: int  # 302, 404, 410, or 503 when the database cannot be reached
     location: str | None = None
-    recorded: bool = False
+
+
+class Target(NamedTuple):
+    link_id: int
+    url: str
+    disabled: bool
 
 
 class Redirector:
@@ -40,13 +48,12 @@ class Redirector:
         remember: int = 10000,
         busy_timeout: float = 5.0,
     ):
-        self.engine = engine
-        self.store = store.ScanStore(engine, busy_timeout)
+        self.store = ScanStore(engine, busy_timeout)
         self.secret = secret
         self.proxy_count = proxy_count
         self.remember = remember
         self.lost = 0
-        self._targets: OrderedDict[str, tuple[int, str, bool]] = OrderedDict()
+        self._targets: OrderedDict[str, Target] = OrderedDict()
         self._lock = threading.Lock()
 
     def scan(
@@ -81,35 +88,40 @@ class Redirector:
             "user_agent": visitor.user_agent,
             "visitor": visitor.visitor_hash,
         }
-        # A code's URL never changes, so a remembered one is reused; whether
-        # the link is live is decided by the insert itself.
-        with self._lock:
-            target = self._targets.get(code)
         try:
-            if target is None:
-                target = self.store.lookup(code)
-                if target is None:
-                    return Outcome(404)
-                self._remember(code, target)
-            if self.store.record_if_live(code, row):
-                if target[2]:
-                    self._remember(code, (target[0], target[1], False))
-                return Outcome(302, target[1], recorded=True)
-            target = self.store.lookup(code)  # switched off (or gone) since
-            if target is not None and not target[2] and self.store.record_if_live(code, row):
-                self._remember(code, target)  # switched back on in between
-                return Outcome(302, target[1], recorded=True)
+            return self._record(code, row)
         except Exception as exc:  # noqa: BLE001 - the reader must still be redirected
             return self._fallback(code, exc)
+
+    def _record(self, code: str, row: dict) -> Outcome:
+        target = self._recall(code) or self._lookup(code)
         if target is None:
             return Outcome(404)
-        self._remember(code, target)
-        return Outcome(410) if target[2] else Outcome(503)
+        # Two tries: a link switched back on between a refused insert and the
+        # lookup that explains it is recorded on the second.
+        for _ in range(2):
+            if self.store.record_if_live(code, row):
+                self._keep(code, target._replace(disabled=False))
+                return Outcome(302, target.url)
+            target = self._lookup(code)  # switched off (or gone) since remembered
+            if target is None:
+                return Outcome(404)
+            if target.disabled:
+                return Outcome(410)
+        return Outcome(503)
+
+    def _lookup(self, code: str) -> Target | None:
+        found = self.store.lookup(code)
+        if found is None:
+            return None
+        target = Target(*found)
+        self._keep(code, target)
+        return target
 
     def _fallback(self, code: str, exc: Exception) -> Outcome:
         with self._lock:
             self.lost += 1
-            target = self._targets.get(code)
+        target = self._recall(code)
         log.error(
             "scan of %s not recorded (%s: %s); lost scans in this worker: %d",
             code,
@@ -119,9 +131,13 @@ class Redirector:
         )
         if target is None:
             return Outcome(503)
-        return Outcome(410) if target[2] else Outcome(302, target[1])
+        return Outcome(410) if target.disabled else Outcome(302, target.url)
 
-    def _remember(self, code: str, target: tuple[int, str, bool]) -> None:
+    def _recall(self, code: str) -> Target | None:
+        with self._lock:
+            return self._targets.get(code)
+
+    def _keep(self, code: str, target: Target) -> None:
         with self._lock:
             self._targets[code] = target
             self._targets.move_to_end(code)

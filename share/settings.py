@@ -76,7 +76,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "REDIS_URL",
         None,
-        "Shared rate-limit storage (and cache) when several app instances run, e.g. "
+        "Shared rate-limit storage when several app instances run, e.g. "
         "`redis://127.0.0.1:6379/0`. Unset: in-process memory.",
     ),
     Setting(

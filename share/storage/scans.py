@@ -21,7 +21,6 @@ from typing import Any
 
 from sqlalchemy import Boolean, DateTime, Engine, Integer, String, bindparam, select
 
-from .engine import write
 from .schema import links, scans
 
 # Columns of a scan row that the caller supplies (link_id comes from links).
@@ -170,9 +169,3 @@ def _compile(stmt, dialect):
     if order:
         return sql, lambda values: tuple(values[name] for name in order)
     return sql, lambda values: values
-
-
-def insert_many(engine: Engine, rows: list[dict[str, Any]]) -> None:
-    """Bulk insert (seeding, benchmarks, tests)."""
-    with write(engine) as conn:
-        conn.execute(scans.insert(), rows)

@@ -1,16 +1,17 @@
 """``GET /s/<code>``: the scan redirect, served ahead of Flask's dispatch.
 
 Every phone that scans a printed code comes through here, so the happy path
-is a small WSGI function in front of the Flask app: one transaction (look up,
-record), then a ``302``. Anything else (unknown or disabled codes, other
-paths) goes on to Flask, which renders the friendly 404/410 pages.
+is a small WSGI function in front of the Flask app: :class:`Redirector`
+records the scan (one write transaction), then a ``302``. Anything else
+(unknown or disabled codes, other paths) goes on to Flask, with the outcome
+in the environ, and the view below renders the friendly 404/410/503 pages.
 """
 
 from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from flask import Blueprint, Flask, abort, current_app, request
+from flask import Blueprint, Flask, abort, request
 from werkzeug.datastructures import EnvironHeaders
 
 from ..codes import looks_like_code
@@ -67,15 +68,8 @@ def install(app: Flask) -> None:
 
 @bp.route("/s/<code>", methods=["GET", "HEAD"])
 def scan(code: str):
-    """Reached only when the lean path did not redirect: explain why."""
+    """Explain why the lean path did not redirect (it handles every GET/HEAD)."""
     status = request.environ.get(_STATUS)
-    if status is None and looks_like_code(code):
-        outcome = _scan(current_app.extensions["share.redirector"], code, request.environ)
-        status = outcome.status
-        if status == 302:
-            response = current_app.redirect(outcome.location, 302)
-            response.headers.update(dict(_HEADERS[:3]))
-            return response
     if status == 410:
         abort(410, description="This short link has been switched off by its owner.")
     if status == 503:
