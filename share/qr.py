@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -20,6 +19,7 @@ import qrcode
 from PIL import Image
 
 from .options import OptionError, choice_param, colour_param, contrast_ratio, int_param
+from .visitor import PLACEMENT_RE
 
 RENDERER_VERSION = "1"
 MIN_CONTRAST = 3.0
@@ -29,7 +29,6 @@ _EC = {
     "Q": qrcode.constants.ERROR_CORRECT_Q,
     "H": qrcode.constants.ERROR_CORRECT_H,
 }
-PLACEMENT_RE = re.compile(r"[a-z0-9_-]{1,32}")
 
 Matrix = list[list[bool]]
 

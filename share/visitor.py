@@ -24,7 +24,7 @@ from share import useragents
 
 UA_LIMIT = 512
 DEFAULT_PLACEMENT = "link"
-_PLACEMENT = re.compile(r"[a-z0-9_-]{1,32}")
+PLACEMENT_RE = re.compile(r"[a-z0-9_-]{1,32}")  # the contract's `src` values
 _HOST = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
 
 
@@ -40,7 +40,7 @@ def header(headers: Mapping[str, str], name: str) -> str | None:
 
 def parse_placement(src: str | None) -> str:
     """`?src=` when it is a valid placement, else "link" (never an error: codes are printed)."""
-    return src if isinstance(src, str) and _PLACEMENT.fullmatch(src) else DEFAULT_PLACEMENT
+    return src if isinstance(src, str) and PLACEMENT_RE.fullmatch(src) else DEFAULT_PLACEMENT
 
 
 def referrer_host(referer: str | None) -> str | None:

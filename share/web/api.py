@@ -14,17 +14,13 @@ from ..db import get_engine
 from ..urls import InvalidURL, host_allowed, host_of, normalise_url
 from .auth import require_api_key
 from .errors import ApiError
-from .extensions import csrf, limiter
+from .extensions import csrf, limiter, share_rate_limit
 from .lookup import get_link_or_404
 from .openapi import spec
 from .publicurl import public_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer keys, no cookies: nothing for a cross-site form to ride on
-
-
-def _share_limit() -> str:
-    return current_app.config["SHARE_RATE_LIMIT"]
 
 
 def _url_arg(raw) -> str:
@@ -71,7 +67,7 @@ def _create(url: str, *, background: bool = False, **fields):
 
 
 @bp.get("/share")
-@limiter.limit(_share_limit)
+@limiter.limit(share_rate_limit)
 def share():
     """Public: the link for an article, registered on first use for allowed hosts."""
     url = _url_arg(request.args.get("url"))

@@ -28,6 +28,11 @@ def client_address() -> str:
     return hmac.new(key, b"ratelimit:" + address, hashlib.sha256).hexdigest()[:24]
 
 
+def share_rate_limit() -> str:
+    """The per-client limit of the public routes (`SHARE_RATE_LIMIT`), read per request."""
+    return current_app.config["SHARE_RATE_LIMIT"]
+
+
 limiter = Limiter(
     key_func=client_address, default_limits=[], headers_enabled=True, strategy="moving-window"
 )

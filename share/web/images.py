@@ -9,7 +9,7 @@ from ..cache import ByteLRU
 from ..options import OptionError
 from ..urls import InvalidURL, normalise_url
 from .errors import ApiError
-from .extensions import limiter
+from .extensions import limiter, share_rate_limit
 from .lookup import get_link_or_404
 from .publicurl import public_url
 
@@ -60,7 +60,7 @@ def link_qr(code: str, kind: str):
 
 
 @bp.get("/qr.<any(png, svg):kind>")
-@limiter.limit(lambda: current_app.config["SHARE_RATE_LIMIT"])
+@limiter.limit(share_rate_limit)
 def url_qr(kind: str):
     """An untracked QR of an arbitrary http(s) URL; nothing is recorded."""
     try:

@@ -19,7 +19,7 @@ from .. import opens
 from ..db import get_engine
 from ..urls import InvalidURL, normalise_url
 from .errors import ApiError
-from .extensions import csrf, limiter
+from .extensions import csrf, limiter, share_rate_limit
 from .publicurl import public_url
 
 bp = Blueprint("widget", __name__)
@@ -138,13 +138,9 @@ def demo():
     return response
 
 
-def _open_limit() -> str:
-    return current_app.config["SHARE_RATE_LIMIT"]
-
-
 @bp.post("/o/<code>")
 @csrf.exempt
-@limiter.limit(_open_limit)
+@limiter.limit(share_rate_limit)
 def popup_opened(code: str):
     """The widget's beacon: one popup open of ``code``, counted per day and nothing else."""
     result = opens.record_open(get_engine(), code)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app, request, session
 
+from ..errors import page_lang
 from .strings import ZH
 
 LANGS = ("zh", "en")
@@ -23,8 +24,7 @@ def lang() -> str:
     chosen = session.get("lang")
     if chosen in LANGS:
         return chosen
-    best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default="en")
-    return "zh" if best.startswith("zh") else "en"
+    return page_lang()
 
 
 def t(text: str, **values) -> str:
