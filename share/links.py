@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from . import codes
+from .errors import InputError
 from .storage import links as store
 from .urls import normalise_url
 
@@ -23,12 +24,8 @@ MAX_DESCRIPTION = 1000
 EDITABLE = ("title", "description", "image", "disabled")
 
 
-class LinkError(ValueError):
-    """Input the caller must fix; ``code`` is the snake_case error code."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
+class LinkError(InputError):
+    """A link field the caller must fix."""
 
 
 @dataclass(frozen=True)

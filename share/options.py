@@ -11,14 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from .errors import InputError
+
 _COLOUR = re.compile(r"#?([0-9a-fA-F]{6})")
 
 
-class OptionError(ValueError):
-    """A query parameter is malformed or out of range."""
+class OptionError(InputError):
+    """A query parameter is malformed or out of range (code ``invalid_<param>``)."""
 
     def __init__(self, param: str, message: str):
-        super().__init__(message)
+        super().__init__(f"invalid_{param}", message)
         self.param = param
 
 

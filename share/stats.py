@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from .errors import InputError
 from .opens import opens_between
 from .storage import dashboard as summary
 
@@ -23,12 +24,8 @@ MAX_HOURLY_DAYS = 31
 _EPOCH = date(1970, 1, 1)
 
 
-class StatsError(ValueError):
-    """Bad range or bucket; ``code`` is the API error code."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
+class StatsError(InputError):
+    """A bad range or bucket."""
 
 
 @dataclass(frozen=True)

@@ -60,10 +60,7 @@ def _create(url: str, *, background: bool = False, **fields):
             ).start()
             return link
 
-    try:
-        return links.create(get_engine(), url, on_created=hook, **fields)
-    except links.LinkError as exc:
-        raise ApiError(400, exc.code, str(exc)) from exc
+    return links.create(get_engine(), url, on_created=hook, **fields)
 
 
 @bp.get("/share")
@@ -151,10 +148,7 @@ def get_link(code: str):
 @require_api_key
 def patch_link(code: str):
     get_link_or_404(code, api=True)
-    try:
-        link = links.update(get_engine(), code, _json_body())
-    except links.LinkError as exc:
-        raise ApiError(400, exc.code, str(exc)) from exc
+    link = links.update(get_engine(), code, _json_body())
     return jsonify(link.to_json(public_url()))
 
 
@@ -173,12 +167,9 @@ def refresh_link(code: str):
 @require_api_key
 def link_stats(code: str):
     link = get_link_or_404(code, api=True)
-    try:
-        query = stats.StatsQuery.parse(
-            request.args.get("from"), request.args.get("to"), request.args.get("bucket")
-        )
-    except stats.StatsError as exc:
-        raise ApiError(400, exc.code, str(exc)) from exc
+    query = stats.StatsQuery.parse(
+        request.args.get("from"), request.args.get("to"), request.args.get("bucket")
+    )
     return jsonify(stats.link_stats(get_engine(), link.id, query))
 
 

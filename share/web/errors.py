@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+
+from ..errors import InputError
 
 log = logging.getLogger("share.errors")
 
@@ -73,6 +75,12 @@ def init_app(app: Flask) -> None:
         if status == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="scanshare"'
         return response, status
+
+    @app.errorhandler(InputError)
+    def _input_error(exc: InputError):
+        if wants_json():
+            return json_error(400, exc.code, str(exc))
+        return _http_error(BadRequest(str(exc)))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
