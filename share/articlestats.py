@@ -14,8 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from .dashboard import day_start_hour, hour_of, local_today
-from .opens import opens_between
-from .stats import ranked
+from .stats import summarise
 from .storage import dashboard as store
 
 RANGES = {"24h": None, "7d": 7, "30d": 30, "90d": 90}
@@ -82,30 +81,17 @@ def article(engine: Engine, link_id: int, rng: Range, tz: ZoneInfo, now=None) ->
     exports and tests read the same fields everywhere.
     """
     starts, end, labels = rng.hours(tz, now)
-    raw = store.link_summary(engine, link_id, starts, end)
-    series = [
-        {"t": label, "scans": raw["scans"].get(i, 0), "unique": raw["uniques"].get(i, 0)}
-        for i, label in enumerate(labels)
-    ]
-    agents = sorted(raw["agents"].items(), key=lambda kv: (-kv[1][0], kv[0]))[:50]
-    referrers = sorted(raw["referrer"].items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    fields, agents = summarise(engine, link_id, starts, end, labels, rng.first_day, rng.last_day)
+    busiest = sorted(agents.items(), key=lambda kv: (-kv[1][0], kv[0]))[:50]
     return {
         "range": rng.kind,
         "from": rng.first_day.isoformat(),
         "to": rng.last_day.isoformat(),
         "bucket": rng.bucket,
         "timezone": tz.key,
-        "total": raw["total"],
-        "unique": raw["unique"],
-        "bots": raw["bots"],
-        "opens": opens_between(engine, link_id, rng.first_day, rng.last_day),
-        "series": series,
-        "by_client": ranked(raw["client"]),
-        "by_platform": ranked(raw["platform"]),
-        "by_placement": ranked(raw["placement"]),
-        "top_referrers": [{"referrer": r, "scans": n} for r, n in referrers],
+        **fields,
         "bot_agents": [
-            {"user_agent": ua, "scans": n, "last": local_iso(last, tz)} for ua, (n, last) in agents
+            {"user_agent": ua, "scans": n, "last": local_iso(last, tz)} for ua, (n, last) in busiest
         ],
     }
 

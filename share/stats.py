@@ -74,27 +74,44 @@ def link_stats(engine: Engine, link_id: int, query: StatsQuery) -> dict:
     end_hour = hours_since_epoch(query.last_day + timedelta(days=1))
     step = 24 if query.bucket == "day" else 1
     starts = list(range(first_hour, end_hour, step))
-    raw = summary.link_summary(engine, link_id, starts, end_hour)
-    series = [
-        {"t": _label(start, query.bucket), "scans": raw["scans"].get(i, 0),
-         "unique": raw["uniques"].get(i, 0)}
-        for i, start in enumerate(starts)
-    ]  # fmt: skip
-    referrers = ranked(raw["referrer"])
+    labels = [_label(start, query.bucket) for start in starts]
+    fields, _agents = summarise(
+        engine, link_id, starts, end_hour, labels, query.first_day, query.last_day
+    )
     return {
         "from": query.first_day.isoformat(),
         "to": query.last_day.isoformat(),
         "bucket": query.bucket,
+        **fields,
+    }
+
+
+def summarise(engine: Engine, link_id: int, starts: list[int], end: int, labels: list[str],
+              first_day: date, last_day: date) -> tuple[dict, dict]:  # fmt: skip
+    """The stats fields of one link over hour buckets ``starts`` (ending at ``end``).
+
+    Shared by the public stats API (UTC buckets) and the dashboard's article
+    page (local days), so the two can only differ in where days begin.
+    Returns the fields and, apart, the bots' user agents ``{ua: (scans, last)}``.
+    """
+    raw = summary.link_summary(engine, link_id, starts, end)
+    fields = {
         "total": raw["total"],
         "unique": raw["unique"],
         "bots": raw["bots"],
-        "opens": opens_between(engine, link_id, query.first_day, query.last_day),
-        "series": series,
+        "opens": opens_between(engine, link_id, first_day, last_day),
+        "series": [
+            {"t": label, "scans": raw["scans"].get(i, 0), "unique": raw["uniques"].get(i, 0)}
+            for i, label in enumerate(labels)
+        ],
         "by_client": ranked(raw["client"]),
         "by_platform": ranked(raw["platform"]),
         "by_placement": ranked(raw["placement"]),
-        "top_referrers": [{"referrer": r, "scans": n} for r, n in list(referrers.items())[:10]],
+        "top_referrers": [
+            {"referrer": r, "scans": n} for r, n in list(ranked(raw["referrer"]).items())[:10]
+        ],
     }
+    return fields, raw["agents"]
 
 
 def ranked(counts: dict[str, int]) -> dict[str, int]:
