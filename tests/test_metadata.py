@@ -325,3 +325,13 @@ def test_public_share_answers_before_a_slow_page_is_fetched(app, client):
         while links.get(engine, code).title is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert links.get(engine, code).title == "文章标题"
+
+
+def test_unclosed_xml_declaration_cannot_stall_the_parser():
+    """Regression: "<?xml " + spaces sent lxml's str check into quadratic time."""
+    import time
+
+    started = time.monotonic()
+    result = meta(b"<?xml " + b" " * 2_000_000)
+    assert time.monotonic() - started < 2
+    assert result.title is None

@@ -52,12 +52,19 @@ def fetch_article(url: str, policy: FetchPolicy) -> ArticleMeta:
     return extract(result.content, result.url, result.content_type)
 
 
+_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+
+
 def extract(content: bytes, url: str, content_type: str | None = None) -> ArticleMeta:
     """Metadata of an HTML document fetched from `url` (used to resolve relative URLs)."""
     text, _encoding = decode(content, content_type)
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text.replace("\x00", ""))
     try:
-        doc = lxml.html.document_fromstring(text or "<html></html>")
+        # Bytes with a fixed encoding: lxml checks str input for an encoding
+        # declaration with a regex that is quadratic on "<?xml " + spaces.
+        doc = lxml.html.document_fromstring(
+            (text or "<html></html>").encode("utf-8"), parser=_PARSER
+        )
     except (etree.ParserError, ValueError):
         return ArticleMeta(site_name=_host(url))
     base = _url(url, _first(doc.xpath("//base/@href")) or "") or url
