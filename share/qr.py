@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 import qrcode
 from PIL import Image
+from qrcode.exceptions import DataOverflowError
 
 from .options import OptionError, choice_param, colour_param, contrast_ratio, int_param
 from .visitor import PLACEMENT_RE
@@ -76,7 +77,14 @@ def make_matrix(text: str, ec: str = "M", margin: int = 4) -> Matrix:
     """The module grid of ``text``, quiet zone included."""
     code = qrcode.QRCode(version=None, error_correction=_EC[ec], border=margin)
     code.add_data(text.encode("utf-8"))
-    code.make(fit=True)
+    try:
+        code.make(fit=True)
+    except (ValueError, DataOverflowError):  # past version 40 at this level
+        raise OptionError(
+            "url",
+            f"The text is too long for a QR code at ec={ec}: use a lower `ec` "
+            "or a shorter URL (at most about 2,300 characters at L).",
+        ) from None
     return code.get_matrix()
 
 

@@ -93,3 +93,15 @@ def test_untracked_qr_is_rate_limited(app, client):
     app.config["SHARE_RATE_LIMIT"] = "2 per minute"
     statuses = [client.get("/qr.png?url=https://example.com/").status_code for _ in range(4)]
     assert statuses == [200, 200, 429, 429]
+
+
+@pytest.mark.parametrize("ec, length", [("H", 1300), ("Q", 1700), ("L", 2040)])
+def test_url_too_long_for_the_level_is_400_not_500(client, ec, length):
+    url = "https://a.com/" + "x" * (length - 14)
+    response = client.get(f"/qr.png?url={url}&ec={ec}")
+    if ec == "L":  # 2,040 characters still fit at L
+        assert response.status_code == 200
+        return
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_url"
+    assert "ec" in response.get_json()["error"]["message"]
