@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from .dashboard import day_start_hour, hour_of, local_today
-from .stats import summarise
+from .stats import parse_day, summarise
 from .storage import dashboard as store
 
 RANGES = {"24h": None, "7d": 7, "30d": 30, "90d": 90}
@@ -42,10 +42,10 @@ class Range:
         kind = args.get("range") or "30d"
         if kind == "custom":
             try:
-                first = date.fromisoformat(args.get("from") or "")
-                last = date.fromisoformat(args.get("to") or "")
+                first = parse_day(args.get("from") or "")
+                last = parse_day(args.get("to") or "")
             except ValueError:
-                raise RangeError("Give both dates as YYYY-MM-DD.") from None
+                raise RangeError("Give both dates as YYYY-MM-DD, 1970 to 9998.") from None
             if first > last:
                 raise RangeError("The first day must be on or before the last day.")
             if (last - first).days >= MAX_CUSTOM_DAYS:

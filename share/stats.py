@@ -55,13 +55,26 @@ class StatsQuery:
         return cls(first, last, bucket)
 
 
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9998, 12, 31)
+
+
+def parse_day(raw: str) -> date:
+    """A ``YYYY-MM-DD`` day between 1970 and 9998 (so a day can always be added), or ValueError."""
+    if not isinstance(raw, str) or len(raw) != 10:
+        raise ValueError(raw)
+    day = date.fromisoformat(raw)
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(raw)
+    return day
+
+
 def _parse_day(name: str, raw: str) -> date:
     try:
-        if len(raw) != 10:
-            raise ValueError
-        return date.fromisoformat(raw)
+        return parse_day(raw)
     except ValueError:
-        raise StatsError("invalid_date", f"`{name}` must be a date written YYYY-MM-DD.") from None
+        raise StatsError(
+            "invalid_date", f"`{name}` must be a date written YYYY-MM-DD, 1970 to 9998."
+        ) from None
 
 
 def hours_since_epoch(day: date) -> int:

@@ -120,6 +120,10 @@ def test_ranges_hourly_custom_and_bad(app, api):
     ).get_json()["stats"]
     assert len(custom["series"]) == 10 and custom["total"] == 4
     assert admin.get(f"/admin/a/{code}.json?range=custom&from=x&to=y").status_code == 400
+    far = "range=custom&from=9999-12-31&to=9999-12-31"
+    assert admin.get(f"/admin/a/{code}.json?{far}").status_code == 400
+    # exports fall back to the default range rather than fail half-way through a download
+    assert admin.get(f"/admin/a/{code}/scans.csv?{far}").status_code == 200
     back = admin.get(f"/admin/a/{code}.json?range=custom&from=2026-02-01&to=2026-01-01")
     assert back.status_code == 400
     page = admin.get(f"/admin/a/{code}?range=custom&from=2026-02-01&to=2026-01-01")
