@@ -8,6 +8,7 @@ the caller can act on.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -41,7 +42,10 @@ def normalise_url(raw: object) -> str:
         raise InvalidURL(
             f"Only absolute http:// and https:// URLs can be shared (got {_describe_scheme(raw)})."
         )
-    parts = urlsplit(raw)
+    try:
+        parts = urlsplit(raw)
+    except ValueError as exc:  # e.g. a bracketed host that is no IP address
+        raise InvalidURL(f"The URL's host is not valid ({exc}); check the brackets.") from None
     if not raw[len(scheme) + 1 :].startswith("//") or not parts.netloc:
         raise InvalidURL("The URL has no host; write it as https://host/path.")
     if "@" in parts.netloc:
@@ -71,8 +75,12 @@ def _describe_scheme(raw: str) -> str:
 def _normalise_host(host: str) -> str:
     if not host:
         raise InvalidURL("The URL has no host; write it as https://host/path.")
-    if host.startswith("[") or ":" in host:  # IPv6 literal, already validated by urlsplit
-        return f"[{host.strip('[]').lower()}]"
+    if host.startswith("[") or ":" in host:
+        # urlsplit lets any "[v1.…]" text through; only a real IPv6 address will do.
+        try:
+            return f"[{ipaddress.IPv6Address(host.strip('[]'))}]"
+        except ValueError:
+            raise InvalidURL(f"The host {host!r} is not a valid IPv6 address.") from None
     try:
         return idna.encode(host.rstrip("."), uts46=True).decode("ascii")
     except idna.IDNAError as exc:

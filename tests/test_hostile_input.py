@@ -18,6 +18,8 @@ QUERIES = [
     "?url=javascript:alert(1)&size=-1&from=2026-02-30&bucket=%00&limit=1e9&cursor=%ff",
     "?url=http://127.0.0.1/&next=//evil.com&lang=xx&layout=%3Cx%3E&page=-3&q=%27%22",
     "?" + "a=1&" * 500,
+    "?url=http://[12345::1]/&to=9999-12-31&from=9999-12-31&range=custom&ec=H",
+    "?url=https://a.com/" + "x" * 1400 + "&ec=H",
 ]
 BODIES = [
     {"data": b"\xff\xfe garbage", "content_type": "application/json"},

@@ -21,6 +21,7 @@ from share.urls import MAX_URL_LENGTH, InvalidURL, host_allowed, normalise_url
         ),
         ("https://example.com./p", "https://example.com/p"),
         ("http://[2001:DB8::1]:8080/", "http://[2001:db8::1]:8080/"),
+        ("http://[2001:db8:0:0:0:0:0:1]/", "http://[2001:db8::1]/"),
     ],
 )
 def test_normalise_url_canonical_forms(raw, expected):
@@ -51,6 +52,9 @@ def test_same_article_two_spellings_one_form():
         ("http:///nohost", "no host"),
         ("https://example.com:99999/", "port"),
         ("https://exa_mple..com/", "not a valid domain"),
+        ("http://[v1.x:€]/a", "IPv6"),
+        ("http://[v1.x:'\"<>{}]/b", "IPv6"),
+        ("http://[12345::1]/", "host is not valid"),
         ("", "full address"),
         (None, "full address"),
         (12, "full address"),
