@@ -51,9 +51,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _install_metadata_fetch(app: Flask) -> None:
     """The fetch policy, and the metadata fetch that ``links.create`` runs for new links."""
     from .fetch import FetchPolicy
+    from .metadata.background import BackgroundFetches
     from .metadata.hook import link_hook
 
     policy = FetchPolicy.from_config(app.config)
     app.extensions["share.fetch_policy"] = policy
+    app.extensions["share.background_fetches"] = BackgroundFetches()
     if app.config["FETCH_ON_CREATE"]:
         app.extensions["share.on_created"] = link_hook(policy)

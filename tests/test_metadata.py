@@ -335,3 +335,20 @@ def test_unclosed_xml_declaration_cannot_stall_the_parser():
     result = meta(b"<?xml " + b" " * 2_000_000)
     assert time.monotonic() - started < 2
     assert result.title is None
+
+
+def test_background_fetches_are_bounded_and_run():
+    """The share route's fetch queue never grows past its limit; queued jobs run."""
+    import threading
+
+    from share.metadata.background import BackgroundFetches
+
+    release, done = threading.Event(), []
+    fetches = BackgroundFetches(workers=1, limit=3)
+    accepted = [
+        fetches.submit(lambda: release.wait(5) and done.append(1), f"j{i}") for i in range(5)
+    ]
+    assert accepted == [True, True, True, False, False]
+    release.set()
+    fetches._pool.shutdown(wait=True)
+    assert done == [1, 1, 1]

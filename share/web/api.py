@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import threading
 from datetime import datetime
 
 from flask import Blueprint, current_app, jsonify, request
@@ -52,12 +51,10 @@ def _create(url: str, *, background: bool = False, **fields):
     """
     hook = _on_created()
     if hook is not None and background:
-        inline = hook
+        inline, pool = hook, current_app.extensions["share.background_fetches"]
 
         def hook(engine, link):
-            threading.Thread(
-                target=inline, args=(engine, link), daemon=True, name=f"fetch-{link.code}"
-            ).start()
+            pool.submit(lambda: inline(engine, link), link.code)
             return link
 
     return links.create(get_engine(), url, on_created=hook, **fields)
