@@ -27,6 +27,8 @@ run: $(STAMP)
 	$(BIN)/flask --app app migrate
 	$(BIN)/flask --app app seed-demo
 	@echo "ScanShare on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@echo "  dashboard: $(BIN)/flask --app app create-admin NAME, then http://$(HOST):$(PORT)/admin/"
+	@echo "  API key:   $(BIN)/flask --app app create-api-key NAME"
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - --access-logformat '%(t)s "%(r)s" %(s)s %(b)s %(M)sms' app:app
 
