@@ -84,7 +84,11 @@ def act(code: str, action: str):
         abort(404)
     if request.form.get("confirmed") != "1":
         return render_template(
-            "admin/confirm.html", link=link, action=action, question=t(ACTIONS[action])
+            "admin/confirm.html",
+            question=t(ACTIONS[action]),
+            detail=link.title or link.url,
+            action_url=url_for("admin.act", code=code, action=action),
+            cancel_url=url_for("admin.article", code=code),
         )
     engine = get_engine()
     if action == "refresh":

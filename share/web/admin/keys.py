@@ -55,7 +55,16 @@ def create_key():
 @bp.post("/keys/<prefix>/revoke")
 def revoke_key(prefix: str):
     if request.form.get("confirmed") != "1":
-        return render_template("admin/confirm_key.html", prefix=prefix)
+        return render_template(
+            "admin/confirm.html",
+            question=t(
+                "Revoke the API key {prefix}? Programs using it stop working at once.",
+                prefix=prefix,
+            ),
+            detail=None,
+            action_url=url_for("admin.revoke_key", prefix=prefix),
+            cancel_url=url_for("admin.keys"),
+        )
     try:
         count = apikeys.revoke(get_engine(), prefix)
     except apikeys.ApiKeyError as exc:
