@@ -11,7 +11,6 @@ under gunicorn, loaded by wrk.
 from __future__ import annotations
 
 import io
-import os
 import statistics
 import sys
 import tempfile
@@ -24,10 +23,9 @@ sys.path.insert(0, str(ROOT))
 import qrcode  # noqa: E402
 
 from bench.load import wrk  # noqa: E402
-from share import links, qr  # noqa: E402
+from share import qr  # noqa: E402
 from share.db import migrate  # noqa: E402
-from share.storage.engine import make_engine  # noqa: E402
-from tests.gunicorn_server import gunicorn  # noqa: E402
+from tests.gunicorn_server import gunicorn, one_link_app  # noqa: E402
 
 N = 200
 
@@ -67,17 +65,9 @@ def main() -> None:
     tmp = tempfile.mkdtemp()
     url = f"sqlite:///{tmp}/bench.sqlite3"
     migrate(url)
-    engine = make_engine(url)
-    link, _ = links.create(engine, "https://example.com/article")
-    engine.dispose()
-    env = {
-        "SHARE_DATABASE_URL": url,
-        "SHARE_SECRET_KEY": "bench",
-        "SHARE_PUBLIC_URL": "http://s.test",
-        "PATH": os.environ["PATH"],
-    }
+    code, env = one_link_app(url)
     with gunicorn(env, workers=2, extra_args=("--access-logfile", "/dev/null")) as (base, _):
-        warm = wrk(f"{base}/qr/{link.code}.png?size=300", seconds=5)
+        warm = wrk(f"{base}/qr/{code}.png?size=300", seconds=5)
     print(
         f"QR warm (cached) under gunicorn, 2 workers: {warm['rps']:.0f} req/s, "
         f"p50 {warm['p50']:.2f} ms, p99 {warm['p99']:.2f} ms"

@@ -21,11 +21,10 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.load import wrk  # noqa: E402
-from share import links  # noqa: E402
 from share.db import migrate  # noqa: E402
 from share.storage.engine import make_engine  # noqa: E402
 from share.storage.schema import scans  # noqa: E402
-from tests.gunicorn_server import gunicorn  # noqa: E402
+from tests.gunicorn_server import gunicorn, one_link_app  # noqa: E402
 
 
 def main() -> None:
@@ -38,16 +37,10 @@ def main() -> None:
     tmp = tempfile.mkdtemp()
     url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
     migrate(url)
+    code, env = one_link_app(url)
     engine = make_engine(url)
-    link, _ = links.create(engine, "https://example.com/article")
     with engine.connect() as conn:
         before = conn.execute(select(func.count()).select_from(scans)).scalar_one()
-    env = {
-        "SHARE_DATABASE_URL": url,
-        "SHARE_SECRET_KEY": "bench",
-        "SHARE_PUBLIC_URL": "http://s.test",
-        "PATH": os.environ["PATH"],
-    }
 
     with gunicorn(
         {"PATH": os.environ["PATH"]},
@@ -61,7 +54,7 @@ def main() -> None:
         base,
         _,
     ):
-        ours = wrk(f"{base}/s/{link.code}?src=qr", args.seconds, args.connections)
+        ours = wrk(f"{base}/s/{code}?src=qr", args.seconds, args.connections)
     with engine.connect() as conn:
         rows = conn.execute(select(func.count()).select_from(scans)).scalar_one() - before
     engine.dispose()

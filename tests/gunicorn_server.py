@@ -84,3 +84,21 @@ def gunicorn(
 def worker_pids(master_pid: int) -> list[int]:
     path = Path(f"/proc/{master_pid}/task/{master_pid}/children")
     return [int(p) for p in path.read_text().split()]
+
+
+def one_link_app(url: str, article: str = "https://example.com/article") -> tuple[str, dict]:
+    """Register ``article`` in the (migrated) database at ``url``; return its code and the
+    environment that serves that database under gunicorn."""
+    from share import links
+    from share.storage.engine import make_engine
+
+    engine = make_engine(url)
+    link, _ = links.create(engine, article)
+    engine.dispose()
+    env = {
+        "SHARE_DATABASE_URL": url,
+        "SHARE_SECRET_KEY": "test-and-bench",
+        "SHARE_PUBLIC_URL": "http://s.test",
+        "PATH": os.environ.get("PATH", ""),
+    }
+    return link.code, env

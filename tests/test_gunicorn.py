@@ -11,11 +11,9 @@ import requests
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 
-from share import links
 from share.db import migrate
-from share.storage.engine import make_engine
 from share.storage.schema import scans
-from tests.gunicorn_server import gunicorn, worker_pids
+from tests.gunicorn_server import gunicorn, one_link_app, worker_pids
 
 pytestmark = pytest.mark.slow
 CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/124.0 Safari/537.36"
@@ -41,16 +39,8 @@ def served_any(request, tmp_path):
 
 
 def _serve(url):
-    engine = make_engine(url)
-    link, _ = links.create(engine, "https://example.com/article")
-    engine.dispose()
-    env = {
-        "SHARE_DATABASE_URL": url,
-        "SHARE_SECRET_KEY": "k",
-        "SHARE_PUBLIC_URL": "http://s.test",
-        "PATH": os.environ.get("PATH", ""),
-    }
-    return url, link.code, env
+    code, env = one_link_app(url)
+    return url, code, env
 
 
 def count_rows(url):
