@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 
-from share import create_app  # noqa: E402
+from share import clock, create_app  # noqa: E402
 from share.apikeys import create as create_key  # noqa: E402
 from share.codes import ALPHABET  # noqa: E402
 from share.db import migrate  # noqa: E402
@@ -132,7 +132,7 @@ def run(name: str, url: str, tmp: Path, n: int) -> dict[str, float]:
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "PUBLIC_URL": "http://s.test",
                       "INSTANCE_PATH": str(tmp / f"instance-{name}")})  # fmt: skip
     engine = app.extensions["share.engine"]
-    now = datetime.now(UTC)
+    now = NOW
     start = time.perf_counter()
     seed(engine, n, now)
     print(f"[{name}] seeded {n:,} scans in {time.perf_counter() - start:.1f} s", flush=True)
@@ -158,7 +158,16 @@ def run(name: str, url: str, tmp: Path, n: int) -> dict[str, float]:
     return out
 
 
+#: The benchmark's "now", injected through share.clock so runs are comparable.
+NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+
+
 def main() -> None:
+    with clock.frozen(NOW):
+        _main()
+
+
+def _main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scans", type=int, default=1_000_000)
     parser.add_argument("--only", choices=["sqlite", "postgres"])

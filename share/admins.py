@@ -14,7 +14,7 @@ from functools import lru_cache
 from sqlalchemy import Engine
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .links import utcnow
+from .clock import stored_now
 from .storage import admins as store
 
 MIN_PASSWORD = 10
@@ -51,7 +51,7 @@ def create(engine: Engine, username: str, password: str) -> int:
     if store.by_username(engine, username):
         raise AdminError(f"An admin called {username!r} already exists.")
     try:
-        return store.insert(engine, username, _hash(password), utcnow())
+        return store.insert(engine, username, _hash(password), stored_now())
     except store.DuplicateAdmin:
         raise AdminError(f"An admin called {username!r} already exists.") from None
 
@@ -72,7 +72,7 @@ def authenticate(engine: Engine, username: str, password: str) -> dict | None:
     ok = check_password_hash(row["password_hash"] if row else _dummy_hash(), password)
     if not (row and ok):
         return None
-    store.touch_login(engine, row["id"], utcnow())
+    store.touch_login(engine, row["id"], stored_now())
     return {"id": row["id"], "username": row["username"]}
 
 

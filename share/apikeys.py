@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
-from .links import utcnow
+from .clock import stored_now
 from .storage import apikeys as store
 
 _KEY_RE = re.compile(r"([A-Za-z0-9]{8})\.([A-Za-z0-9_-]{20,64})")
@@ -38,7 +38,7 @@ def create(engine: Engine, name: str) -> str:
     prefix = "".join(secrets.choice("abcdefghijkmnpqrstuvwxyz23456789") for _ in range(8))
     key = f"{prefix}.{secrets.token_urlsafe(32)}"
     store.insert(
-        engine, {"name": name, "prefix": prefix, "key_hash": _hash(key), "created_at": utcnow()}
+        engine, {"name": name, "prefix": prefix, "key_hash": _hash(key), "created_at": stored_now()}
     )
     return key
 
@@ -53,7 +53,7 @@ def verify(engine: Engine, presented: str | None) -> dict | None:
         return None
     if not hmac.compare_digest(row["key_hash"], _hash(presented)):
         return None
-    now = utcnow()
+    now = stored_now()
     if row["last_used_at"] is None or now - row["last_used_at"] > _TOUCH_EVERY:
         store.touch(engine, row["id"], now)
     return row
@@ -64,7 +64,7 @@ def revoke(engine: Engine, prefix: str) -> int:
     prefix = (prefix or "").strip()
     if len(prefix) < 4:
         raise ApiKeyError("Give at least the first 4 characters of the key's prefix.")
-    return store.revoke(engine, prefix, utcnow())
+    return store.revoke(engine, prefix, stored_now())
 
 
 def list_keys(engine: Engine) -> list[dict]:

@@ -18,6 +18,18 @@ from .settings import DEFAULTS, SETTINGS
 MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
+class SettingError(RuntimeError, SystemExit):
+    """A setting that cannot be used: start-up stops with one line naming it.
+
+    Also a ``SystemExit`` whose code is the message, so ``flask …`` and
+    gunicorn print that line and exit 1 instead of showing a traceback.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.code = message
+
+
 def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.from_mapping(DEFAULTS)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, JSON_SORT_KEYS=False)
@@ -52,7 +64,7 @@ def _convert(config: dict) -> None:
         try:
             config[setting.name] = setting.kind(value)
         except (TypeError, ValueError) as exc:
-            raise RuntimeError(
+            raise SettingError(
                 f"SHARE_{setting.name}={value!r} cannot be used ({exc}): {setting.help}"
             ) from None
 

@@ -1,21 +1,21 @@
 """What the dashboard shows: totals, charts and top articles, in the admin's time zone.
 
-Storage is UTC (``scans.hour`` counts hours since the epoch); a *day* here is
-a local day in the configured zone, turned into its UTC hour range with
-:mod:`zoneinfo` so daylight-saving days have 23 or 25 hours. Zones offset by
-half an hour are rounded down to the hour (scans carry whole hours only).
-Widget opens are filed by UTC day (see :mod:`share.opens`) and summed by
-those days.
+Days and hours are those of the display zone, as instants from
+:mod:`share.clock`: a DST day has 23 or 25 hours, a day in a +5:30 zone
+begins at half past. Scans come from the roll-ups of those local days;
+widget opens, stored per quarter-hour slot, are summed from the same first
+instant, so every column counts scans and opens over the same span.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from . import clock
 from .storage import dashboard as store
 from .storage import rollups
 from .useragents import CLIENTS
@@ -24,38 +24,21 @@ PERIODS = {"today": 1, "7d": 7, "30d": 30, "all": None}
 CHARTS = {"24h": None, "7d": 7, "30d": 30, "90d": 90}
 
 
-def hour_of(moment: datetime) -> int:
-    return int(moment.timestamp() // 3600)
-
-
-def day_start_hour(day: date, tz: ZoneInfo) -> int:
-    """The UTC hour (since the epoch) in which local ``day`` begins."""
-    return hour_of(datetime.combine(day, time(0), tz))
-
-
-def local_day(hour: int, tz: ZoneInfo) -> date:
-    return datetime.fromtimestamp(hour * 3600, UTC).astimezone(tz).date()
-
-
-def local_today(tz: ZoneInfo, now: datetime | None = None) -> date:
-    return (now or datetime.now(UTC)).astimezone(tz).date()
-
-
 def refresh(engine: Engine, tz: ZoneInfo, now: datetime | None = None) -> None:
     """Bring the roll-ups up to now: the days since the last refresh, today included."""
-    today = local_today(tz, now)
+    today = clock.today(tz, now)
     state = rollups.state(engine)
     if state is None or state[0] != tz.key:
-        oldest = rollups.first_hour(engine)
-        start = min(local_day(oldest, tz), today) if oldest is not None else today
+        oldest = rollups.first_second(engine)
+        start = today
+        if oldest is not None:
+            start = min(clock.local_day(clock.from_epoch(oldest), tz), today)
         rollups.reset(engine, tz.key, start)
     else:
         start = min(state[1], today)
-    day = start
-    while day <= today:
+    for day in clock.days_between(start, today):
         nxt = day + timedelta(days=1)
-        rollups.rebuild_day(engine, day, day_start_hour(day, tz), day_start_hour(nxt, tz))
-        day = nxt
+        rollups.rebuild_day(engine, day, clock.day_start(day, tz), clock.day_start(nxt, tz))
 
 
 def client_order(counts: dict[str, int]) -> list[str]:
@@ -67,13 +50,13 @@ def client_order(counts: dict[str, int]) -> list[str]:
 
 def overview(engine: Engine, tz: ZoneInfo, chart: str = "30d", now: datetime | None = None) -> dict:
     """Totals for today/7 d/30 d/all and the chart of human scans split by client."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     refresh(engine, tz, now)
-    today = local_today(tz, now)
-    periods = {
-        name: None if days is None else today - timedelta(days=days - 1)
-        for name, days in PERIODS.items()
-    }
+    today = clock.today(tz, now)
+    periods = {}
+    for name, days in PERIODS.items():
+        first = None if days is None else today - timedelta(days=days - 1)
+        periods[name] = None if first is None else (first, clock.day_start(first, tz))
     totals = store.totals(engine, periods)
     for numbers in totals.values():
         opens = numbers["opens"]
@@ -87,47 +70,31 @@ def overview(engine: Engine, tz: ZoneInfo, chart: str = "30d", now: datetime | N
 
 
 def chart_series(engine: Engine, tz: ZoneInfo, chart: str, now: datetime) -> dict:
-    """Buckets ``[{"t", "total", "clients": {…}}]`` for the last 24 h or N local days."""
+    """Buckets ``[{"t", "total", "clients": {…}}]`` for the last 24 local hours or N local days."""
     if chart not in CHARTS:
         chart = "30d"
-    if CHARTS[chart] is None:
-        end = hour_of(now) + 1
-        starts = list(range(end - 24, end))
-        labels = [
-            datetime.fromtimestamp(h * 3600, UTC).astimezone(tz).strftime("%m-%d %H:00")
-            for h in starts
-        ]
-    else:
-        today = local_today(tz, now)
-        days = [today - timedelta(days=n) for n in range(CHARTS[chart] - 1, -1, -1)]
-        starts = [day_start_hour(d, tz) for d in days]
-        end = day_start_hour(today + timedelta(days=1), tz)
-        labels = [d.isoformat() for d in days]
-    buckets = [dict() for _ in starts]
-    for hour, client, n in store.client_hours(engine, starts[0], end):
-        index = _bucket_index(starts, hour)
-        buckets[index][client] = buckets[index].get(client, 0) + n
+    days = CHARTS[chart]
+    buckets = clock.last_hours(tz, 24, now) if days is None else clock.last_days(tz, days, now)
+    counts: list[dict[str, int]] = [{} for _ in buckets.starts]
+    for second, client, n in store.client_counts(engine, buckets.first, buckets.end):
+        index = buckets.index(second)
+        if index is not None:
+            counts[index][client] = counts[index].get(client, 0) + n
     overall: dict[str, int] = {}
-    for bucket in buckets:
+    for bucket in counts:
         for client, n in bucket.items():
             overall[client] = overall.get(client, 0) + n
     order = client_order(overall)
     series = [
         {"t": label, "total": sum(b.values()), "clients": {c: b.get(c, 0) for c in order}}
-        for label, b in zip(labels, buckets, strict=True)
+        for label, b in zip(buckets.labels, counts, strict=True)
     ]
     return {
         "range": chart,
-        "bucket": "hour" if CHARTS[chart] is None else "day",
+        "bucket": "hour" if days is None else "day",
         "clients": order,
         "series": series,
     }
-
-
-def _bucket_index(starts: list[int], hour: int) -> int:
-    from bisect import bisect_right
-
-    return bisect_right(starts, hour) - 1
 
 
 @dataclass(frozen=True)
@@ -159,10 +126,10 @@ def top_articles(
     ``fresh=True`` says the caller has just refreshed the roll-ups (the
     overview page does, for its totals), so they are not brought up to date twice.
     """
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     if not fresh:
         refresh(engine, tz, now)
-    today = local_today(tz, now)
+    today = clock.today(tz, now)
     rows, count = store.top_links(
         engine,
         today - timedelta(days=6),

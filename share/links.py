@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from . import codes
+from . import clock, codes
 from .errors import InputError
 from .storage import links as store
 from .urls import normalise_url
@@ -85,11 +85,6 @@ def _pick(row: dict[str, Any], field: str) -> str | None:
     return override if override else row.get(field)
 
 
-def utcnow() -> datetime:
-    """Naive UTC, the form every timestamp is stored in."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def get(engine: Engine, code: str) -> Link | None:
     if not codes.looks_like_code(code):
         return None
@@ -122,7 +117,7 @@ def create(
     """
     url = normalise_url(url)
     overrides = _clean_overrides({"title": title, "description": description, "image": image})
-    now = utcnow()
+    now = clock.stored_now()
     for _ in range(8):
         values = {
             "code": codes.new_code(),
@@ -155,7 +150,7 @@ def update(engine: Engine, code: str, changes: dict[str, Any]) -> Link | None:
             f"These fields cannot be changed: {', '.join(sorted(unknown))}; "
             f"use {', '.join(EDITABLE)}.",
         )
-    values: dict[str, Any] = {"updated_at": utcnow()}
+    values: dict[str, Any] = {"updated_at": clock.stored_now()}
     if "disabled" in changes:
         if not isinstance(changes["disabled"], bool):
             raise LinkError("invalid_field", "`disabled` must be true or false.")
@@ -196,7 +191,7 @@ def apply_metadata(engine: Engine, code: str, meta: Any) -> Link | None:
     A failed fetch records its reason and keeps earlier fetched values, so a
     refresh during an outage does not blank a card that was fine.
     """
-    values: dict[str, Any] = {"fetched_at": utcnow(), "fetch_error": meta.fetch_error}
+    values: dict[str, Any] = {"fetched_at": clock.stored_now(), "fetch_error": meta.fetch_error}
     if not meta.fetch_error:
         for key in ("title", "description", "image", "site_name", "lang", "canonical_url"):
             values[key] = getattr(meta, key)

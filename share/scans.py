@@ -16,11 +16,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from . import clock
 from .storage.scans import ScanStore
 from .visitor import Visitor
 
@@ -47,8 +49,10 @@ class Redirector:
         proxy_count: int = 0,
         remember: int = 10000,
         busy_timeout: float = 5.0,
+        tz: ZoneInfo = clock.UTC_ZONE,
     ):
         self.store = ScanStore(engine, busy_timeout)
+        self.tz = tz  # the display zone: whose day salts the visitor hash
         self.secret = secret
         self.proxy_count = proxy_count
         self.remember = remember
@@ -67,7 +71,7 @@ class Redirector:
         now: datetime | None = None,
     ) -> Outcome:
         """Record a scan of ``code`` and answer where the reader goes."""
-        now = now or datetime.now(UTC)
+        now = clock.utc(now) if now is not None else clock.now()
         visitor = Visitor.from_request(
             method=method,
             headers=headers,
@@ -76,10 +80,11 @@ class Redirector:
             secret=self.secret,
             proxy_count=self.proxy_count,
             now=now,
+            salt_zone=self.tz,
         )
         row = {
-            "ts": now.replace(tzinfo=None),
-            "hour": int(now.timestamp() // 3600),
+            "ts": clock.to_storage(now),
+            "hour": clock.epoch_hour(now),
             "placement": visitor.placement,
             "client": visitor.client,
             "platform": visitor.platform,

@@ -1,27 +1,30 @@
 """Scan statistics for one link, shaped as the public stats JSON.
 
-Ranges are whole UTC days, both ends included; without ``from``/``to`` the
-last 30 days up to now (today included). Series buckets are filled with
-zeros so a chart needs no gap logic. ``unique`` counts distinct visitor
-hashes; the hash salt rotates daily, so one person on two days is two
-visitors (the price of storing no stable identifier).
+Ranges are whole days, both ends included, of UTC by default or of the zone
+named by ``tz=``; without ``from``/``to`` the last 30 days up to now (today
+included). Days and hours are spans of instants from :mod:`share.clock`, and
+widget opens are counted over exactly the same instants as scans. Series
+buckets are filled with zeros so a chart needs no gap logic. ``unique``
+counts distinct visitor hashes; the hash salt rotates daily (see
+docs/decisions/0006), so one person on two days is two visitors.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from . import clock
 from .errors import InputError
-from .opens import opens_between
+from .opens import opens_in
 from .storage import dashboard as summary
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 3660
 MAX_HOURLY_DAYS = 31
-_EPOCH = date(1970, 1, 1)
 
 
 class StatsError(InputError):
@@ -33,12 +36,20 @@ class StatsQuery:
     first_day: date
     last_day: date
     bucket: str  # "day" | "hour"
+    tz: ZoneInfo = clock.UTC_ZONE
 
     @classmethod
     def parse(
-        cls, raw_from: str | None, raw_to: str | None, bucket: str | None, today: date | None = None
+        cls,
+        raw_from: str | None,
+        raw_to: str | None,
+        bucket: str | None,
+        tz: str | None = None,
+        now: datetime | None = None,
     ) -> StatsQuery:
-        today = today or datetime.now(UTC).date()
+        """Check the query's strings; every mistake is a 400 naming the parameter."""
+        zone = parse_zone(tz)
+        today = clock.today(zone, now)
         bucket = bucket or "day"
         if bucket not in ("day", "hour"):
             raise StatsError("invalid_bucket", "`bucket` must be `day` or `hour`.")
@@ -52,7 +63,22 @@ class StatsQuery:
             raise StatsError(
                 "range_too_large", f"Ask for at most {limit} days with bucket={bucket}."
             )
-        return cls(first, last, bucket)
+        return cls(first, last, bucket, zone)
+
+    def buckets(self) -> clock.Buckets:
+        """The series' buckets: local days or local hours of ``tz``."""
+        make = clock.day_buckets if self.bucket == "day" else clock.hour_buckets
+        return make(self.first_day, self.last_day, self.tz)
+
+
+def parse_zone(raw: str | None) -> ZoneInfo:
+    """``tz=`` as an IANA zone; absent or empty is UTC (the contract's default)."""
+    try:
+        return clock.zone(raw)
+    except clock.UnknownZone:
+        raise StatsError(
+            "invalid_tz", "`tz` must be an IANA time zone name such as Asia/Shanghai or UTC."
+        ) from None
 
 
 FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9998, 12, 31)
@@ -77,45 +103,34 @@ def _parse_day(name: str, raw: str) -> date:
         ) from None
 
 
-def hours_since_epoch(day: date) -> int:
-    return (day - _EPOCH).days * 24
-
-
 def link_stats(engine: Engine, link_id: int, query: StatsQuery) -> dict:
     """The public stats JSON; the same counting as the dashboard's article page."""
-    first_hour = hours_since_epoch(query.first_day)
-    end_hour = hours_since_epoch(query.last_day + timedelta(days=1))
-    step = 24 if query.bucket == "day" else 1
-    starts = list(range(first_hour, end_hour, step))
-    labels = [_label(start, query.bucket) for start in starts]
-    fields, _agents = summarise(
-        engine, link_id, starts, end_hour, labels, query.first_day, query.last_day
-    )
+    fields, _agents = summarise(engine, link_id, query.buckets())
     return {
         "from": query.first_day.isoformat(),
         "to": query.last_day.isoformat(),
         "bucket": query.bucket,
+        "tz": query.tz.key,
         **fields,
     }
 
 
-def summarise(engine: Engine, link_id: int, starts: list[int], end: int, labels: list[str],
-              first_day: date, last_day: date) -> tuple[dict, dict]:  # fmt: skip
-    """The stats fields of one link over hour buckets ``starts`` (ending at ``end``).
+def summarise(engine: Engine, link_id: int, buckets: clock.Buckets) -> tuple[dict, dict]:
+    """The stats fields of one link over ``buckets``, scans and opens over the same instants.
 
-    Shared by the public stats API (UTC buckets) and the dashboard's article
-    page (local days), so the two can only differ in where days begin.
+    Shared by the public stats API and the dashboard's article page, so the
+    two can only differ in the zone whose days they count.
     Returns the fields and, apart, the bots' user agents ``{ua: (scans, last)}``.
     """
-    raw = summary.link_summary(engine, link_id, starts, end)
+    raw = summary.link_summary(engine, link_id, list(buckets.starts), buckets.end)
     fields = {
         "total": raw["total"],
         "unique": raw["unique"],
         "bots": raw["bots"],
-        "opens": opens_between(engine, link_id, first_day, last_day),
+        "opens": opens_in(engine, link_id, buckets),
         "series": [
             {"t": label, "scans": raw["scans"].get(i, 0), "unique": raw["uniques"].get(i, 0)}
-            for i, label in enumerate(labels)
+            for i, label in enumerate(buckets.labels)
         ],
         "by_client": ranked(raw["client"]),
         "by_platform": ranked(raw["platform"]),
@@ -130,10 +145,3 @@ def summarise(engine: Engine, link_id: int, starts: list[int], end: int, labels:
 def ranked(counts: dict[str, int]) -> dict[str, int]:
     """Most first; ties in name order, so the JSON is stable."""
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
-def _label(hour: int, bucket: str) -> str:
-    moment = datetime(1970, 1, 1) + timedelta(hours=hour)
-    if bucket == "day":
-        return moment.date().isoformat()
-    return moment.strftime("%Y-%m-%dT%H:00:00Z")

@@ -4,8 +4,9 @@ Built from plain request parts (method, headers, socket address, `?src=`), so th
 stays a few lines and the policy is testable without Flask. Privacy by construction: the
 client's IP address only ever enters the HMAC behind `visitor_hash`; it is not a field, so it
 cannot reach the database or a log line through this object. The HMAC key is derived from the
-app secret and the UTC day, so hashes count unique visitors within a day and cannot be joined
-across days, and nothing has to be stored or rotated by hand.
+app secret and the day in the display zone (``SHARE_TIMEZONE``, see docs/decisions/0006), so
+hashes count unique visitors within the days editors read and cannot be joined across days,
+and nothing has to be stored or rotated by hand.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from share import useragents
+from share import clock, useragents
 
 UA_LIMIT = 512
 DEFAULT_PLACEMENT = "link"
@@ -117,15 +119,9 @@ def daily_salt(secret: bytes | str, day: date) -> bytes:
 
 
 def visitor_hash(secret: bytes | str, day: date, ip: str | None, user_agent: str) -> str:
-    """32 hex characters identifying (IP, user agent) within one UTC day."""
+    """32 hex characters identifying (IP, user agent) within one salt day."""
     message = f"{ip or ''}\n{user_agent}".encode("utf-8", "surrogatepass")
     return hmac.new(daily_salt(secret, day), message, hashlib.sha256).hexdigest()[:32]
-
-
-def _utc_day(now: datetime | None) -> date:
-    if now is None:
-        return datetime.now(UTC).date()
-    return (now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)).date()
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,8 +152,13 @@ class Visitor:
         secret: bytes | str,
         proxy_count: int = 0,
         now: datetime | None = None,
+        salt_zone: ZoneInfo = clock.UTC_ZONE,
     ) -> Visitor:
-        """Build the visitor of one request. HEAD requests are never human scans."""
+        """Build the visitor of one request. HEAD requests are never human scans.
+
+        The visitor hash's salt is that of ``now``'s day in ``salt_zone``
+        (the display zone), so "unique" means unique within the days shown.
+        """
         full_ua = header(headers, "User-Agent") or ""
         ua = full_ua[:UA_LIMIT]
         info = useragents.classify(full_ua)
@@ -169,5 +170,7 @@ class Visitor:
             referrer_host=referrer_host(header(headers, "Referer")),
             user_agent=ua,
             is_bot=info.is_bot or method.upper() == "HEAD",
-            visitor_hash=visitor_hash(secret, _utc_day(now), ip, ua),
+            visitor_hash=visitor_hash(
+                secret, clock.local_day(now or clock.now(), salt_zone), ip, ua
+            ),
         )

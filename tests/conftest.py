@@ -12,13 +12,14 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from share import create_app
+from share import clock, create_app
 from share.apikeys import create as create_key
 from share.db import migrate
 
@@ -35,6 +36,81 @@ def missing(reason: str):
     if REQUIRE_SERVICES:
         pytest.fail(f"{reason} (SHARE_TEST_REQUIRE_SERVICES=1)")
     pytest.skip(reason)
+
+
+# -- time ------------------------------------------------------------------
+#
+# No test reads the wall clock. Tests that need "now" take ``frozen`` (one
+# fixed instant) or ``instant`` (each of the instants below in turn); both
+# install a share.clock.FixedClock that the app reads too. To prove the
+# suite does not depend on when it runs, ``SHARE_TEST_CLOCK=HH:MM`` moves
+# this whole process's clock (time-machine) to that time of today, UTC;
+# .ci/run does so at 16:30 and 23:59.
+
+#: A Tuesday afternoon in Shanghai, morning in UTC: nothing special.
+DEFAULT_INSTANT = datetime(2026, 12, 1, 3, 17, 42, tzinfo=UTC)
+
+#: Instants that have broken day arithmetic somewhere (UTC).
+INSTANTS = {
+    "00:30": datetime(2026, 6, 10, 0, 30, tzinfo=UTC),
+    "15:59": datetime(2026, 6, 10, 15, 59, 30, tzinfo=UTC),
+    "16:01": datetime(2026, 6, 10, 16, 1, tzinfo=UTC),
+    "23:59": datetime(2026, 6, 10, 23, 59, 59, tzinfo=UTC),
+    "month-end": datetime(2026, 4, 30, 23, 30, tzinfo=UTC),
+    "year-end": datetime(2026, 12, 31, 23, 59, tzinfo=UTC),
+    "feb-29": datetime(2028, 2, 29, 12, 0, tzinfo=UTC),
+    "ny-spring-forward": datetime(2026, 3, 8, 7, 30, tzinfo=UTC),
+    "ny-fall-back": datetime(2026, 11, 1, 6, 30, tzinfo=UTC),
+    "berlin-spring-forward": datetime(2026, 3, 29, 1, 30, tzinfo=UTC),
+    "berlin-fall-back": datetime(2026, 10, 25, 1, 30, tzinfo=UTC),
+    "kolkata-midnight": datetime(2026, 6, 10, 18, 30, tzinfo=UTC),
+}
+
+#: Zones with whole, half and three-quarter hour offsets and both DST hemispheres' rules.
+ZONES = (
+    "UTC",
+    "Asia/Shanghai",
+    "America/New_York",
+    "Europe/Berlin",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+)
+
+
+def pytest_configure(config):
+    """``SHARE_TEST_CLOCK=HH:MM``: run the whole session as if it were that time today (UTC)."""
+    wanted = os.environ.get("SHARE_TEST_CLOCK")
+    if not wanted:
+        return
+    import time_machine
+
+    hour, minute = (int(part) for part in wanted.split(":"))
+    today = datetime.now(UTC).replace(  # wall-clock-ok: this is what moves it
+        hour=hour, minute=minute, second=0, microsecond=0
+    )
+    config._share_travel = time_machine.travel(today, tick=True)
+    config._share_travel.start()
+
+
+def pytest_report_header(config):
+    if getattr(config, "_share_travel", None) is not None:
+        moved = datetime.now(UTC).isoformat()  # wall-clock-ok: reports the moved clock
+        return f"process clock moved to {moved} (SHARE_TEST_CLOCK)"
+    return None
+
+
+@pytest.fixture
+def frozen():
+    """The clock held at :data:`DEFAULT_INSTANT`; ``frozen.set()`` / ``.advance()`` move it."""
+    with clock.frozen(DEFAULT_INSTANT) as fixed:
+        yield fixed
+
+
+@pytest.fixture(params=list(INSTANTS.values()), ids=list(INSTANTS))
+def instant(request):
+    """The clock held at each of :data:`INSTANTS` in turn."""
+    with clock.frozen(request.param) as fixed:
+        yield fixed
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """Dashboard numbers: overview totals and chart, roll-ups, local days, top articles; both engines."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from share import dashboard
@@ -10,17 +10,10 @@ from tests.adminhelp import CHROME, WECHAT, AdminClient, scan
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def _today_noon():
-    now = datetime.now(SHANGHAI)
-    return now.replace(hour=12, minute=0, second=0, microsecond=0)
-
-
-def test_overview_totals_keep_bots_apart_and_split_clients(any_app, any_api):
+def test_overview_totals_keep_bots_apart_and_split_clients(any_app, any_api, instant):
     code = any_api.make_link()["code"]
-    noon = _today_noon()
-    if noon > datetime.now(SHANGHAI):
-        noon -= timedelta(days=1)
-    today_local = noon
+    now = instant.now().astimezone(SHANGHAI)
+    today_local = now - timedelta(seconds=1)
     scan(any_app, code, today_local, WECHAT, ip="198.51.100.1", src="widget")
     scan(any_app, code, today_local, WECHAT, ip="198.51.100.1", src="widget")
     scan(any_app, code, today_local, CHROME, ip="198.51.100.2")
@@ -32,7 +25,7 @@ def test_overview_totals_keep_bots_apart_and_split_clients(any_app, any_api):
     admin.login()
     body = admin.get("/admin/overview.json").get_json()
     t = body["totals"]
-    if today_local.date() == datetime.now(SHANGHAI).date():
+    if today_local.date() == now.date():  # not at 00:00:00 local
         assert t["today"]["scans"] == 3
         assert t["today"]["uniques"] == 2
     assert t["7d"]["scans"] == 4 and t["7d"]["bots"] == 1
@@ -45,12 +38,12 @@ def test_overview_totals_keep_bots_apart_and_split_clients(any_app, any_api):
     assert body["top"]["articles"][0]["scans_all"] == 6
 
 
-def test_scan_per_open_rate_uses_widget_opens(any_app, any_api):
+def test_scan_per_open_rate_uses_widget_opens(any_app, any_api, frozen):
     from share.opens import record_open
 
     engine = any_app.extensions["share.engine"]
     code = any_api.make_link()["code"]
-    now = datetime.now(UTC)
+    now = frozen.now()
     for _ in range(4):
         assert record_open(engine, code, now).value == "counted"
     scan(any_app, code, now - timedelta(minutes=1), WECHAT, src="widget")
@@ -59,10 +52,10 @@ def test_scan_per_open_rate_uses_widget_opens(any_app, any_api):
     assert data["totals"]["all"]["scans_per_open"] == 0.25
 
 
-def test_rollups_follow_new_scans_and_rebuild_on_time_zone_change(any_app, any_api):
+def test_rollups_follow_new_scans_and_rebuild_on_time_zone_change(any_app, any_api, frozen):
     engine = any_app.extensions["share.engine"]
     code = any_api.make_link()["code"]
-    now = datetime.now(UTC)
+    now = frozen.now()
     scan(any_app, code, now - timedelta(days=2))
     first = dashboard.overview(engine, SHANGHAI, now=now)["totals"]["all"]["scans"]
     scan(any_app, code, now)
@@ -74,10 +67,10 @@ def test_rollups_follow_new_scans_and_rebuild_on_time_zone_change(any_app, any_a
     assert dashboard.overview(engine, SHANGHAI, now=now)["totals"]["all"]["scans"] == 2
 
 
-def test_a_day_is_the_admins_local_day(app, api, engine):
+def test_a_day_is_the_admins_local_day(app, api, engine, instant):
     """20:30 UTC is already the next day in Shanghai (UTC+8)."""
     code = api.make_link()["code"]
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = instant.now()
     evening = (now - timedelta(days=2)).replace(hour=20, minute=30)
     scan(app, code, evening)
     dashboard.refresh(engine, SHANGHAI, now)
@@ -89,9 +82,9 @@ def test_a_day_is_the_admins_local_day(app, api, engine):
     assert {b["t"]: b["total"] for b in utc_chart["series"]}[evening.date().isoformat()] == 1
 
 
-def test_hourly_chart_covers_the_last_24_hours(app, api, engine):
+def test_hourly_chart_covers_the_last_24_hours(app, api, engine, instant):
     code = api.make_link()["code"]
-    now = datetime.now(UTC)
+    now = instant.now()
     scan(app, code, now - timedelta(hours=3), WECHAT)
     scan(app, code, now - timedelta(hours=30), WECHAT)
     data = dashboard.overview(engine, SHANGHAI, chart="24h", now=now)
@@ -99,8 +92,8 @@ def test_hourly_chart_covers_the_last_24_hours(app, api, engine):
     assert sum(b["total"] for b in data["chart"]["series"]) == 1
 
 
-def test_top_articles_search_sort_and_pages(any_app, any_api):
-    now = datetime.now(UTC)
+def test_top_articles_search_sort_and_pages(any_app, any_api, frozen):
+    now = frozen.now()
     codes = []
     for n in range(30):
         codes.append(

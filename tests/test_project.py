@@ -69,7 +69,13 @@ def test_healthz_ok(client):
 
 @pytest.mark.parametrize(
     "name, value",
-    [("PROXY_COUNT", "two"), ("SQLITE_BUSY_TIMEOUT", "soon"), ("QR_CACHE_BYTES", "lots")],
+    [
+        ("PROXY_COUNT", "two"),
+        ("SQLITE_BUSY_TIMEOUT", "soon"),
+        ("QR_CACHE_BYTES", "lots"),
+        ("TIMEZONE", "Mars/Olympus"),
+        ("TIMEZONE", "../../etc/passwd"),
+    ],
 )
 def test_unreadable_setting_stops_start_up_naming_it(tmp_path, monkeypatch, name, value):
     from tests.conftest import make_app
@@ -77,6 +83,26 @@ def test_unreadable_setting_stops_start_up_naming_it(tmp_path, monkeypatch, name
     monkeypatch.setenv(f"SHARE_{name}", value)
     with pytest.raises(RuntimeError, match=f"SHARE_{name}"):
         make_app(f"sqlite:///{tmp_path}/x.sqlite3", tmp_path)
+
+
+def test_unknown_time_zone_stops_flask_with_one_line(tmp_path):
+    """`flask` prints the setting's name on one line, exit 1, no traceback."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "SHARE_TIMEZONE": "Mars/Olympus", "SHARE_INSTANCE_PATH": str(tmp_path)}
+    env["SHARE_DATABASE_URL"] = f"sqlite:///{tmp_path}/x.sqlite3"
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "routes"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "SHARE_TIMEZONE='Mars/Olympus'" in lines[0], done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_boolean_settings_read_words():

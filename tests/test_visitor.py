@@ -2,6 +2,7 @@
 
 from dataclasses import FrozenInstanceError, asdict, fields
 from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -273,13 +274,21 @@ def test_hash_is_stable_within_a_utc_day_and_changes_the_next_day():
     assert int(morning.visitor_hash, 16) >= 0
 
 
-def test_the_salt_day_is_the_utc_day_whatever_the_time_zone():
-    shanghai = timezone(timedelta(hours=8))
-    # 2026-03-15 07:00 in Shanghai is still 2026-03-14 in UTC.
-    local = visit(now=datetime(2026, 3, 15, 7, 0, tzinfo=shanghai))
-    assert local.visitor_hash == visit(now=NOON).visitor_hash
-    naive = visit(now=datetime(2026, 3, 14, 1, 0))
-    assert naive.visitor_hash == visit(now=NOON).visitor_hash
+def test_the_salt_day_is_the_display_zones_day():
+    """The hash rotates at local midnight of the zone the dashboard counts days in."""
+    shanghai = ZoneInfo("Asia/Shanghai")
+    # 15:59 and 16:01 UTC are the same UTC day but two days in Shanghai
+    before = visit(now=datetime(2026, 3, 14, 15, 59, tzinfo=UTC), salt_zone=shanghai)
+    after = visit(now=datetime(2026, 3, 14, 16, 1, tzinfo=UTC), salt_zone=shanghai)
+    assert before.visitor_hash != after.visitor_hash
+    late = visit(now=datetime(2026, 3, 15, 15, 59, tzinfo=UTC), salt_zone=shanghai)
+    assert late.visitor_hash == after.visitor_hash
+    # the instant counts, not how it is written: aware in any zone, or naive UTC
+    written_locally = visit(
+        now=datetime(2026, 3, 15, 7, 0, tzinfo=timezone(timedelta(hours=8))), salt_zone=shanghai
+    )
+    naive = visit(now=datetime(2026, 3, 14, 23, 0), salt_zone=shanghai)
+    assert written_locally.visitor_hash == naive.visitor_hash == after.visitor_hash
 
 
 def test_hash_differs_between_ips_user_agents_and_secrets():

@@ -11,10 +11,11 @@ import re
 import threading
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from share import opens
+from share import clock, opens
 from share.web.widget import minify
 from tests.conftest import PUBLIC, make_app
 
@@ -176,7 +177,7 @@ def test_open_beacon_is_rate_limited_per_client(tmp_path, sqlite_url, api):
     assert other.status_code == 204
 
 
-def test_opens_are_filed_under_the_utc_day(any_api):
+def test_opens_fall_into_the_days_of_any_zone(any_api):
     engine = any_api.app.extensions["share.engine"]
     link = any_api.make_link()
     link_id = _link_id(any_api, link["code"])
@@ -185,11 +186,21 @@ def test_opens_are_filed_under_the_utc_day(any_api):
     assert opens.record_open(engine, link["code"], early) is opens.OpenResult.COUNTED
     opens.record_open(engine, link["code"], datetime(2024, 5, 1, 23, 59))  # naive = UTC
     opens.record_open(engine, link["code"], datetime(2024, 5, 2, 0, 0, tzinfo=UTC))
-    assert opens.opens_between(engine, link_id, date(2024, 5, 1), date(2024, 5, 1)) == 2
-    assert opens.opens_between(engine, link_id, date(2024, 5, 2), date(2024, 5, 2)) == 1
+    utc = clock.UTC_ZONE
+
+    def between(first, last, tz):
+        return opens.opens_in(engine, link_id, clock.day_buckets(first, last, tz))
+
+    assert between(date(2024, 5, 1), date(2024, 5, 1), utc) == 2
+    assert between(date(2024, 5, 2), date(2024, 5, 2), utc) == 1
+    # in Shanghai all three fall on 2 May; in Kolkata (+5:30) 17:00 UTC is 22:30 on 1 May
+    assert between(date(2024, 5, 2), date(2024, 5, 2), ZoneInfo("Asia/Shanghai")) == 3
+    kolkata = ZoneInfo("Asia/Kolkata")
+    assert between(date(2024, 5, 1), date(2024, 5, 1), kolkata) == 1
+    assert between(date(2024, 5, 2), date(2024, 5, 2), kolkata) == 2
 
 
-def test_concurrent_opens_are_all_counted(any_api):
+def test_concurrent_opens_are_all_counted(any_api, frozen):
     engine = any_api.app.extensions["share.engine"]
     code = any_api.make_link()["code"]
     errors: list[BaseException] = []
@@ -207,8 +218,8 @@ def test_concurrent_opens_are_all_counted(any_api):
     for t in threads:
         t.join()
     assert errors == []
-    today = opens.utc_day()
-    assert opens.opens_between(engine, _link_id(any_api, code), today, today) == 60
+    today = clock.last_days(clock.UTC_ZONE, 1)
+    assert opens.opens_in(engine, _link_id(any_api, code), today) == 60
 
 
 def _link_id(api, code: str) -> int:

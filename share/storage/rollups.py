@@ -3,7 +3,8 @@
 The redirect never touches these tables (its write stays one small insert).
 Instead each dashboard read recomputes the days from the last one it rolled
 up through today: normally only today, from today's raw rows through
-``ix_scans_hour``. Each day is replaced whole, in its own write transaction,
+``ix_scans_hour``. A day is a span of instants (epoch seconds) from
+``share.clock``; client counts are kept per quarter-hour slot. Each day is replaced whole, in its own write transaction,
 so distinct-visitor counts never double count and a reader never sees half a
 day. Refreshes are serialised (SQLite's ``BEGIN IMMEDIATE``, an advisory lock
 on PostgreSQL) so two dashboards never insert the same day twice.
@@ -13,10 +14,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection, Engine, and_, case, delete, distinct, func, select, text
+from sqlalchemy import Connection, Engine, case, delete, distinct, func, select, text
 
 from .engine import read, write
-from .schema import rollup_client_hours, rollup_link_days, rollup_state, scans
+from .schema import rollup_client_slots, rollup_link_days, rollup_state, scans
+from .spans import HOUR, slot_expression, within
 
 _LOCK_ID = 5_142_017
 
@@ -35,25 +37,27 @@ def state(engine: Engine) -> tuple[str, date] | None:
     return (row[0], row[1]) if row else None
 
 
-def first_hour(engine: Engine) -> int | None:
-    """The hour of the oldest scan (where a full rebuild starts)."""
+def first_second(engine: Engine) -> int | None:
+    """Epoch seconds of the start of the oldest scan's hour (where a full rebuild starts)."""
     with read(engine) as conn:
-        return conn.execute(select(func.min(scans.c.hour))).scalar_one()
+        hour = conn.execute(select(func.min(scans.c.hour))).scalar_one()
+    return None if hour is None else hour * HOUR
 
 
 def reset(engine: Engine, timezone: str, start: date) -> None:
     """Drop every roll-up and start over in ``timezone`` from ``start``."""
     with write(engine) as conn:
         _serialise(conn)
-        for table in (rollup_link_days, rollup_client_hours, rollup_state):
+        for table in (rollup_link_days, rollup_client_slots, rollup_state):
             conn.execute(delete(table))
         conn.execute(rollup_state.insert().values(id=1, timezone=timezone, last_day=start))
 
 
 def rebuild_day(engine: Engine, day: date, first: int, end: int) -> None:
-    """Replace the roll-ups of local ``day``, whose scans have hours ``[first, end)``."""
+    """Replace the roll-ups of local ``day``, the instants ``[first, end)`` (epoch seconds)."""
     human = scans.c.is_bot.is_(False)
-    in_day = and_(scans.c.hour >= first, scans.c.hour < end)
+    in_day = within(first, end)
+    slot = slot_expression(engine.dialect.name).label("slot")
     per_link = (
         select(
             scans.c.link_id,
@@ -67,9 +71,9 @@ def rebuild_day(engine: Engine, day: date, first: int, end: int) -> None:
         .group_by(scans.c.link_id)
     )
     per_client = (
-        select(scans.c.hour, scans.c.client, func.count())
+        select(slot, scans.c.client, func.count())
         .where(in_day, human)
-        .group_by(scans.c.hour, scans.c.client)
+        .group_by(slot, scans.c.client)
     )
     with write(engine) as conn:
         _serialise(conn)
@@ -78,13 +82,10 @@ def rebuild_day(engine: Engine, day: date, first: int, end: int) -> None:
         rows = [{"day": day, **dict(zip(cols, r, strict=True))} for r in conn.execute(per_link)]
         if rows:
             conn.execute(rollup_link_days.insert(), rows)
+        c = rollup_client_slots.c
+        conn.execute(delete(rollup_client_slots).where(c.slot >= first // 900, c.slot < end // 900))
         conn.execute(
-            delete(rollup_client_hours).where(
-                rollup_client_hours.c.hour >= first, rollup_client_hours.c.hour < end
-            )
-        )
-        conn.execute(
-            rollup_client_hours.insert().from_select(["hour", "client", "scans"], per_client)
+            rollup_client_slots.insert().from_select(["slot", "client", "scans"], per_client)
         )
         conn.execute(
             rollup_state.update()

@@ -89,11 +89,13 @@ api_keys = Table(
     Column("revoked_at", DateTime),
 )
 
+# Widget popup opens per quarter-hour slot (epoch seconds // 900, see
+# share.clock), so they fall into any zone's days and hours like scans do.
 widget_opens = Table(
-    "widget_opens",
+    "widget_open_slots",
     metadata,
     Column("link_id", BigId, ForeignKey("links.id", ondelete="CASCADE"), primary_key=True),
-    Column("day", Date, primary_key=True),
+    Column("slot", Integer, primary_key=True),
     Column("opens", Integer, nullable=False, default=0),
 )
 
@@ -107,9 +109,10 @@ admins = Table(
     Column("last_login_at", DateTime),
 )
 
-# Dashboard roll-ups (migration 0002), refreshed at read time by
-# share.storage.dashboard: the redirect never writes them. Days are local days
-# in ``rollup_state.timezone``; a change of time zone rebuilds them.
+# Dashboard roll-ups (migrations 0002, 0003), refreshed at read time by
+# share.storage.rollups: the redirect never writes them. Days are local days
+# in ``rollup_state.timezone``; a change of time zone rebuilds them. Client
+# counts are kept per quarter-hour slot so local hours of any zone add up.
 rollup_link_days = Table(
     "rollup_link_days",
     metadata,
@@ -123,10 +126,10 @@ rollup_link_days = Table(
 )
 Index("ix_rollup_link_days_day", rollup_link_days.c.day)
 
-rollup_client_hours = Table(
-    "rollup_client_hours",
+rollup_client_slots = Table(
+    "rollup_client_slots",
     metadata,
-    Column("hour", Integer, primary_key=True),
+    Column("slot", Integer, primary_key=True),
     Column("client", String(16), primary_key=True),
     Column("scans", Integer, nullable=False),
 )

@@ -165,7 +165,10 @@ def refresh_link(code: str):
 def link_stats(code: str):
     link = get_link_or_404(code, api=True)
     query = stats.StatsQuery.parse(
-        request.args.get("from"), request.args.get("to"), request.args.get("bucket")
+        request.args.get("from"),
+        request.args.get("to"),
+        request.args.get("bucket"),
+        tz=request.args.get("tz"),
     )
     return jsonify(stats.link_stats(get_engine(), link.id, query))
 

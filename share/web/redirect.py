@@ -46,6 +46,7 @@ def install(app: Flask) -> None:
         proxy_count=app.config["PROXY_COUNT"],
         remember=app.config["REDIRECT_LOOKUP_CACHE"],
         busy_timeout=app.config["SQLITE_BUSY_TIMEOUT"],
+        tz=app.config["TIMEZONE"],
     )
     app.extensions["share.redirector"] = redirector
     inner = app.wsgi_app

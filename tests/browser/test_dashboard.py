@@ -1,7 +1,8 @@
 """The dashboard in real headless Chromium: login, charts, ranges, language, CSV, hostile metadata.
 
 The service runs with ``TIMEZONE=UTC`` so the CSV's daily rows can be
-compared one for one with the public stats API (which counts UTC days).
+compared one for one with the public stats API (which counts UTC days). Its
+clock is frozen at 16:01 UTC, an hour that once split local and UTC days.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from werkzeug.serving import make_server
 
-from share import admins, create_app, links
+from share import admins, clock, create_app, links
 from share.apikeys import create as create_key
 from share.db import migrate
 from share.storage.links import update_by_code
 from tests.adminhelp import CHROME, PASSWORD, WECHAT, scan
 
 pytestmark = pytest.mark.browser
+NOW = datetime(2026, 6, 10, 16, 1, tzinfo=UTC)
 
 
 class Dashboard:
@@ -49,10 +51,15 @@ class Dashboard:
 
 @pytest.fixture(scope="module")
 def dashboard(tmp_path_factory):
+    with clock.frozen(NOW):
+        yield from _dashboard(tmp_path_factory)
+
+
+def _dashboard(tmp_path_factory):
     live = Dashboard(tmp_path_factory.mktemp("dashboard"))
     live.thread.start()
     link, _ = links.create(live.engine, "https://news.example.com/night-run", title="Night run")
-    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    now = NOW.replace(minute=0, second=0, microsecond=0)
     for days, ua, ip in [(0, WECHAT, "1"), (1, WECHAT, "2"), (1, CHROME, "3"), (3, WECHAT, "4"),
                          (3, "curl/8.0", "5"), (5, CHROME, "6"), (20, WECHAT, "7")]:  # fmt: skip
         scan(live.app, link.code, now - timedelta(days=days, hours=1), ua, ip=f"198.51.100.{ip}")
@@ -108,7 +115,7 @@ def test_login_overview_article_range_language_and_csv(open_page, dashboard, tmp
     path = tmp_path / "series.csv"
     info.value.save_as(path)
     rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
-    today = datetime.now(UTC).date()
+    today = NOW.date()
     stats = dashboard.stats(dashboard.code, f"?from={today - timedelta(days=6)}&to={today}")
     assert [(r[0], int(r[1]), int(r[2])) for r in rows[1:]] == [
         (p["t"], p["scans"], p["unique"]) for p in stats["series"]

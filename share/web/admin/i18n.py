@@ -8,12 +8,13 @@ header switch (kept in the session), else from ``Accept-Language``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request, session
 
+from ... import clock
 from ..errors import page_lang
 from .strings import ZH
 
@@ -34,20 +35,15 @@ def t(text: str, **values) -> str:
 
 
 def timezone() -> ZoneInfo:
-    """The configured display zone; an unknown name falls back to UTC (logged once)."""
-    name = current_app.config.get("TIMEZONE") or "UTC"
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        current_app.logger.warning("unknown TIMEZONE %r; showing UTC", name)
-        return ZoneInfo("UTC")
+    """The configured display zone (checked at start-up, see ``share.settings``)."""
+    return current_app.config["TIMEZONE"]
 
 
 def local_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored naive-UTC time shown in the admin's zone."""
     if moment is None:
         return "—"
-    return moment.replace(tzinfo=UTC).astimezone(timezone()).strftime(fmt)
+    return clock.local(moment, timezone()).strftime(fmt)
 
 
 def safe_image(url: str | None) -> str | None:
