@@ -14,6 +14,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import idna
 
+from .errors import InputError
+
 MAX_URL_LENGTH = 2048
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -23,8 +25,11 @@ _SAFE_PATH = "/%:@!$&'()*+,;=-._~"
 _SAFE_QUERY = _SAFE_PATH + "?"
 
 
-class InvalidURL(ValueError):
-    """The URL cannot be used; ``str(error)`` says why in one sentence."""
+class InvalidURL(InputError):
+    """The URL cannot be used (code ``invalid_url``); ``str(error)`` says why in one sentence."""
+
+    def __init__(self, message: str):
+        super().__init__("invalid_url", message)
 
 
 def normalise_url(raw: object) -> str:

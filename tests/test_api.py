@@ -254,3 +254,46 @@ def test_trusted_hosts_setting_rejects_other_hosts(sqlite_url, tmp_path):
     assert client.get("/healthz", headers={"Host": "evil.net"}).status_code == 400
     ok = client.get("/api/v1/openapi.json", headers={"Host": "s.example.com"})
     assert ok.get_json()["servers"][0]["url"] == "http://s.example.com"
+
+
+class TestStatsQuery:
+    def test_tz_sets_the_zone_of_days_and_hour_labels(self, api, frozen):
+        code = api.make_link()["code"]
+        day = "&from=2026-12-01&to=2026-12-01&bucket=hour"
+        local = api.get(f"/links/{code}/stats?tz=Asia/Shanghai{day}").get_json()
+        assert local["tz"] == "Asia/Shanghai"
+        assert len(local["series"]) == 24
+        assert local["series"][0]["t"] == "2026-12-01T00:00:00+08:00"
+        utc = api.get(f"/links/{code}/stats?{day[1:]}").get_json()
+        assert utc["tz"] == "UTC"
+        assert utc["series"][0]["t"] == "2026-12-01T00:00:00Z"
+
+    @pytest.mark.parametrize("tz", ["Mars/Olympus", "../../etc/passwd", "x" * 300, "%00", "+08:00"])
+    def test_unknown_zones_are_400_naming_tz(self, api, frozen, tz):
+        code = api.make_link()["code"]
+        response = api.get(f"/links/{code}/stats?tz={tz}")
+        assert response.status_code == 400
+        error = response.get_json()["error"]
+        assert error["code"] == "invalid_tz"
+        assert "`tz`" in error["message"]
+
+    @pytest.mark.parametrize(
+        "query, code",
+        [
+            ("from=2026-12-02&to=2026-12-01", "invalid_range"),
+            ("from=2026-10-31&to=2026-12-01&bucket=hour", "range_too_large"),
+            ("from=2026-02-30", "invalid_date"),
+            ("bucket=minute", "invalid_bucket"),
+        ],
+    )
+    def test_the_documented_range_rules_hold(self, api, frozen, query, code):
+        link = api.make_link()["code"]
+        response = api.get(f"/links/{link}/stats?{query}")
+        assert response.status_code == 400
+        assert response.get_json()["error"]["code"] == code
+
+    def test_31_days_of_hours_is_the_most(self, api, frozen):
+        link = api.make_link()["code"]
+        response = api.get(f"/links/{link}/stats?from=2026-11-01&to=2026-12-01&bucket=hour&tz=UTC")
+        assert response.status_code == 200
+        assert len(response.get_json()["series"]) == 31 * 24

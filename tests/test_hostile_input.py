@@ -23,6 +23,16 @@ QUERIES = [
 ]
 BODIES = [
     {"data": b"\xff\xfe garbage", "content_type": "application/json"},
+    # JSON that once decoded into a 500: recursion, lone surrogates, NUL (PostgreSQL)
+    {"data": b"[" * 100_000 + b"]" * 100_000, "content_type": "application/json"},
+    {
+        "data": b'{"url": "https://a.com/\\ud800", "title": "x\\u0000y", "urls": "\\udfff"}',
+        "content_type": "application/json",
+    },
+    {
+        "data": b"url=https%3A%2F%2Fa.com%2F%00&title=%ED%A0%80%00&urls=a%00b",
+        "content_type": "application/x-www-form-urlencoded",
+    },
     {"json": {"url": ["x"], "title": {"a": 1}, "disabled": "maybe", "next": "https://evil.com"}},
     {
         "data": {

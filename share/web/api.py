@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
+import re
 from datetime import datetime
 
 from flask import Blueprint, current_app, jsonify, request
 
 from .. import links, stats
 from ..db import get_engine
-from ..urls import InvalidURL, host_allowed, host_of, normalise_url
+from ..errors import InputError
+from ..urls import host_allowed, host_of, normalise_url
 from .auth import require_api_key
 from .errors import ApiError
 from .extensions import csrf, limiter, share_rate_limit
@@ -21,12 +24,10 @@ from .publicurl import public_url
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer keys, no cookies: nothing for a cross-site form to ride on
 
-
-def _url_arg(raw) -> str:
-    try:
-        return normalise_url(raw)
-    except InvalidURL as exc:
-        raise ApiError(400, "invalid_url", str(exc)) from exc
+MAX_JSON_DEPTH = 32
+# What no database can store faithfully: NUL (PostgreSQL refuses it) and
+# UTF-16 surrogates left unpaired by a "\ud800" escape (not encodable as UTF-8).
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 def _on_created():
@@ -34,13 +35,71 @@ def _on_created():
     return current_app.extensions.get("share.on_created")
 
 
+def _invalid_json(message: str) -> InputError:
+    return InputError("invalid_json", message)
+
+
+_TOO_DEEP = f"The body is nested more than {MAX_JSON_DEPTH} levels deep."
+
+
 def _json_body() -> dict:
-    body = request.get_json(silent=True)
+    """The request's JSON object, or a 400 ``invalid_json`` saying what is wrong with it.
+
+    Stricter than ``request.get_json``: UTF-8 only, no ``NaN``/``Infinity``,
+    at most :data:`MAX_JSON_DEPTH` levels, and no string (key or value) with
+    a NUL or an unpaired surrogate, so what passes here can be stored as is.
+    A body over ``MAX_CONTENT_LENGTH`` is a 413 before any of this.
+    """
+    if not request.is_json:
+        raise _invalid_json("Send a JSON object with Content-Type: application/json.")
+    body = _decode(request.get_data())
     if not isinstance(body, dict):
-        raise ApiError(
-            400, "invalid_json", "Send a JSON object with Content-Type: application/json."
-        )
+        raise _invalid_json("Send a JSON object ({...}), not an array, string, number or null.")
+    _check_storable(body)
     return body
+
+
+def _decode(raw: bytes) -> object:
+    """Parse ``raw``; each failure becomes a sentence of ours, never the parser's text."""
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+    except UnicodeDecodeError:
+        raise _invalid_json("The body is not valid UTF-8; send JSON encoded as UTF-8.") from None
+    except json.JSONDecodeError as exc:
+        raise _invalid_json(
+            f"The body is not valid JSON (line {exc.lineno}, column {exc.colno}); "
+            "send one JSON object."
+        ) from None
+    except RecursionError:  # e.g. 100,000 nested brackets: the parser gives up cleanly
+        raise _invalid_json(_TOO_DEEP) from None
+    except ValueError:  # NaN/Infinity, or an integer of thousands of digits
+        raise _invalid_json(
+            "The body holds a number JSON cannot carry (NaN, Infinity or thousands of "
+            "digits); send plain numbers."
+        ) from None
+
+
+def _no_constant(name: str):
+    raise ValueError(name)  # NaN, Infinity and -Infinity are not JSON
+
+
+def _check_storable(body: dict) -> None:
+    """Refuse deep nesting and strings no database column can hold (walked without recursion)."""
+    pending = [(body, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise _invalid_json(_TOO_DEEP)
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            for text in (key, item):
+                if isinstance(text, str) and _UNSTORABLE.search(text):
+                    raise _invalid_json(
+                        "Strings in the body must not contain NUL characters (\\u0000) "
+                        "or unpaired UTF-16 surrogates (\\ud800-\\udfff)."
+                    )
+            if isinstance(item, dict | list):
+                pending.append((item, depth + 1))
 
 
 def _create(url: str, *, background: bool = False, **fields):
@@ -64,7 +123,7 @@ def _create(url: str, *, background: bool = False, **fields):
 @limiter.limit(share_rate_limit)
 def share():
     """Public: the link for an article, registered on first use for allowed hosts."""
-    url = _url_arg(request.args.get("url"))
+    url = normalise_url(request.args.get("url"))
     link = links.find_by_url(get_engine(), url)
     if link is None:
         if not host_allowed(host_of(url), current_app.config["ALLOWED_HOSTS"]):
@@ -95,8 +154,11 @@ def create_link():
     body = _json_body()
     unknown = set(body) - {"url", "title", "description", "image"}
     if unknown:
-        raise ApiError(400, "unknown_field", f"Unknown fields: {', '.join(sorted(unknown))}.")
-    url = _url_arg(body.get("url"))
+        raise InputError(
+            "unknown_field",
+            f"Unknown fields: {', '.join(sorted(unknown))}; use url, title, description, image.",
+        )
+    url = normalise_url(body.get("url"))
     link, created = _create(
         url, title=body.get("title"), description=body.get("description"), image=body.get("image")
     )
@@ -107,8 +169,8 @@ def create_link():
 @require_api_key
 def list_links():
     limit_raw = request.args.get("limit", "20")
-    if not limit_raw.isdigit() or not 1 <= int(limit_raw) <= 100:
-        raise ApiError(400, "invalid_limit", "`limit` must be a whole number from 1 to 100.")
+    if not re.fullmatch(r"[0-9]{1,3}", limit_raw) or not 1 <= int(limit_raw) <= 100:
+        raise InputError("invalid_limit", "`limit` must be a whole number from 1 to 100.")
     limit = int(limit_raw)
     cursor = _decode_cursor(request.args.get("cursor"))
     page = links.page(get_engine(), limit + 1, cursor)
@@ -130,8 +192,8 @@ def _decode_cursor(raw: str | None):
         created, link_id = text.split("|")
         return datetime.fromisoformat(created), int(link_id)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ApiError(
-            400, "invalid_cursor", "`cursor` must be a `next_cursor` value from a previous page."
+        raise InputError(
+            "invalid_cursor", "`cursor` must be a `next_cursor` value from a previous page."
         ) from None
 
 

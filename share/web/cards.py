@@ -14,8 +14,6 @@ from flask import Blueprint, Response, abort, current_app, request
 from .. import cards
 from ..cards import forlink
 from ..cards.store import CardStore
-from ..options import OptionError
-from .errors import ApiError
 from .lookup import get_link_or_404
 from .publicurl import public_url
 
@@ -35,10 +33,7 @@ def _store() -> CardStore:
 @bp.get("/card/<code>.<any(png, jpg, webp):fmt>")
 def card(code: str, fmt: str):
     """The share card of a link, QR placement ``card``."""
-    try:
-        opts = cards.CardOptions.from_query(request.args, fmt)
-    except OptionError as exc:
-        raise ApiError(400, exc.code, str(exc)) from exc
+    opts = cards.CardOptions.from_query(request.args, fmt)
     link = get_link_or_404(code)
     if link.disabled:
         abort(410, description="This short link has been disabled.")

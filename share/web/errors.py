@@ -1,15 +1,18 @@
 """Errors in the caller's language: JSON for the API, a friendly page for people.
 
-No input may produce a bare 500: unexpected exceptions are logged and answered
-with the same shapes.
+Every caller-fixable error is an :class:`~share.errors.InputError` (or a
+subclass) and is answered here, by one handler: no view converts one error
+into another. HTTP errors (404, 405, 413, 429…) keep their headers (``Allow``,
+``Retry-After``) in both shapes. No input may produce a bare 500: unexpected
+exceptions are logged and answered with the same shapes.
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..errors import InputError
 
@@ -27,17 +30,23 @@ _CODES = {
     500: "internal_error",
     503: "unavailable",
 }
+_HTTP_MESSAGES = {
+    405: "This address does not accept the {method} method; the Allow header lists those it does.",
+    413: "The request body is too large; send at most {limit} bytes.",
+    429: "Too many requests; wait a minute and try again.",
+}
 
 
-class ApiError(Exception):
-    """Raised by API views: answered as ``{"error": {"code", "message"}}``."""
+class ApiError(InputError):
+    """An input error with its own HTTP status (401 unauthorized, 403, 404 not_found…)."""
 
     def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        super().__init__(code, message)
+        self.status, self.message = status, message
 
 
 def wants_json() -> bool:
+    """Error pages for people: JSON only under ``/api/`` or when asked for first."""
     if request.path.startswith("/api/"):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
@@ -45,6 +54,14 @@ def wants_json() -> bool:
         best == "application/json"
         and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
     )
+
+
+def wants_html() -> bool:
+    """Input errors: JSON for programs unless the caller is a browser asking for a page."""
+    if request.path.startswith("/api/"):
+        return False
+    accept = request.accept_mimetypes
+    return accept["text/html"] > accept["application/json"]
 
 
 def json_error(status: int, code: str, message: str):
@@ -56,36 +73,45 @@ def page_lang() -> str:
     return "zh" if best.startswith("zh") else "en"
 
 
-def _http_error(exc: HTTPException):
-    status = exc.code or 500
-    message = exc.description or exc.name
-    if wants_json():
-        return json_error(status, _CODES.get(status, "error"), message)
-    html = render_template("error.html", status=status, message=message, lang=page_lang())
-    response = exc.get_response()
-    response.set_data(html)
-    response.mimetype = "text/html"
+def _answer(status: int, code: str, message: str, html: bool, headers=()) -> Response:
+    """The error as JSON or as the error page, with ``headers`` (minus their content type)."""
+    if html:
+        body = render_template("error.html", status=status, message=message, lang=page_lang())
+        response = Response(body, status, mimetype="text/html")
+    else:
+        response, _ = json_error(status, code, message)
+        response.status_code = status
+    for name, value in headers:
+        if name.lower() not in ("content-type", "content-length"):
+            response.headers[name] = value
     return response
 
 
-def init_app(app: Flask) -> None:
-    @app.errorhandler(ApiError)
-    def _api_error(exc: ApiError):
-        response, status = json_error(exc.status, exc.code, exc.message)
-        if status == 401:
-            response.headers["WWW-Authenticate"] = 'Bearer realm="scanshare"'
-        return response, status
+def _http_message(exc: HTTPException, status: int) -> str:
+    template = _HTTP_MESSAGES.get(status)
+    if template is None:
+        return exc.description or exc.name
+    limit = request.max_content_length or 0
+    return template.format(method=request.method, limit=f"{limit:,}")
 
+
+def _http_error(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    headers = exc.get_headers(request.environ)
+    code = _CODES.get(status, "error")
+    return _answer(status, code, _http_message(exc, status), not wants_json(), headers)
+
+
+def init_app(app: Flask) -> None:
     @app.errorhandler(InputError)
     def _input_error(exc: InputError):
-        if wants_json():
-            return json_error(400, exc.code, str(exc))
-        return _http_error(BadRequest(str(exc)))
+        headers = []
+        if exc.status == 401:
+            headers.append(("WWW-Authenticate", 'Bearer realm="scanshare"'))
+        return _answer(exc.status, exc.code, str(exc), wants_html(), headers)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        if exc.code == 429:
-            exc.description = "Too many requests; wait a minute and try again."
         return _http_error(exc)
 
     @app.errorhandler(Exception)

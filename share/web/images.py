@@ -6,9 +6,7 @@ from flask import Blueprint, Response, current_app, request
 
 from .. import qr
 from ..cache import ByteLRU
-from ..options import OptionError
-from ..urls import InvalidURL, normalise_url
-from .errors import ApiError
+from ..urls import normalise_url
 from .extensions import limiter, share_rate_limit
 from .lookup import get_link_or_404
 from .publicurl import public_url
@@ -26,13 +24,6 @@ def _cache() -> ByteLRU:
     return cache
 
 
-def _options(default_src: str = "qr") -> qr.QrOptions:
-    try:
-        return qr.QrOptions.from_query(request.args, default_src)
-    except OptionError as exc:
-        raise ApiError(400, f"invalid_{exc.param}", str(exc)) from exc
-
-
 def qr_response(text: str, opts: qr.QrOptions, kind: str, cache_control: str) -> Response:
     """Serve the QR of ``text``: 304 on a matching ETag, else cached or fresh bytes."""
     tag = qr.etag(text, opts, kind)
@@ -42,10 +33,7 @@ def qr_response(text: str, opts: qr.QrOptions, kind: str, cache_control: str) ->
     cache = _cache()
     body = cache.get(tag)
     if body is None:
-        try:
-            body = qr.render(text, opts, kind)
-        except OptionError as exc:
-            raise ApiError(400, f"invalid_{exc.param}", str(exc)) from exc
+        body = qr.render(text, opts, kind)  # OptionError (400) when the text cannot fit
         cache.put(tag, body)
     return Response(body, mimetype=qr.WRITERS[kind][0], headers=headers)
 
@@ -53,7 +41,7 @@ def qr_response(text: str, opts: qr.QrOptions, kind: str, cache_control: str) ->
 @bp.get("/qr/<code>.<any(png, svg):kind>")
 def link_qr(code: str, kind: str):
     """The QR of a link's short URL with placement ``src``."""
-    opts = _options()
+    opts = qr.QrOptions.from_query(request.args, "qr")
     link = get_link_or_404(code)
     text = f"{public_url()}/s/{link.code}?src={opts.src}"
     return qr_response(text, opts, kind, _LONG_CACHE)
@@ -63,8 +51,6 @@ def link_qr(code: str, kind: str):
 @limiter.limit(share_rate_limit)
 def url_qr(kind: str):
     """An untracked QR of an arbitrary http(s) URL; nothing is recorded."""
-    try:
-        url = normalise_url(request.args.get("url"))
-    except InvalidURL as exc:
-        raise ApiError(400, "invalid_url", str(exc)) from exc
-    return qr_response(url, _options(), kind, "public, max-age=86400")
+    url = normalise_url(request.args.get("url"))
+    opts = qr.QrOptions.from_query(request.args, "qr")
+    return qr_response(url, opts, kind, "public, max-age=86400")

@@ -1,7 +1,9 @@
 """The OpenAPI 3 description of every ``/api/v1`` route.
 
-Kept as data beside the views; ``tests/test_openapi.py`` fails when a route
-exists in the app but not here, or the other way round.
+Kept as data beside the views and in step with ``docs/contract.md``:
+``tests/test_project.py`` fails when a route exists in the app but not here,
+or the other way round; ``tests/test_contract.py`` checks that every schema
+lists its required fields and that the error answers are declared.
 """
 
 from __future__ import annotations
@@ -9,34 +11,68 @@ from __future__ import annotations
 from typing import Any
 
 _ERROR = {"$ref": "#/components/responses/Error"}
+_405 = {"$ref": "#/components/responses/MethodNotAllowed"}
 _KEY = [{"apiKey": []}]
-_CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+_CODE = {
+    "name": "code",
+    "in": "path",
+    "required": True,
+    "description": "The link's short code, as in its `short_url`.",
+    "schema": {"type": "string"},
+}
 _LINK = {
     "200": {
         "description": "The link",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Link"}}},
     }
 }
+_URL = {"type": "string", "format": "uri", "maxLength": 2048}
+_DAY_RANGE = (
+    "A day written YYYY-MM-DD, from 1970-01-01 to 9998-12-31, a whole day of `tz`. "
+    "`from` must be on or before `to` (else 400 `invalid_range`)."
+)
+_RANGE_RULES = (
+    "Both ends are included. Without `to`: today in `tz`; without `from`: 29 days before "
+    "`to` (30 days in all). At most 3,660 days with `bucket=day` and 31 days with "
+    "`bucket=hour` (else 400 `range_too_large`)."
+)
+_JSON_BODY_RULES = (
+    "The body must be one JSON object in UTF-8 sent with `Content-Type: application/json`, "
+    "at most 2 MB (else 413 `too_large`), nested at most 32 levels, with no `NaN`/`Infinity`, "
+    "and no string holding a NUL character or an unpaired UTF-16 surrogate such as "
+    "`\\ud800`; anything else is a 400 `invalid_json` and nothing is stored."
+)
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    """The error answers of an operation; every operation can answer 405."""
+    return {**{str(s): _ERROR for s in statuses}, "405": _405}
+
 
 PATHS: dict[str, dict[str, Any]] = {
     "/api/v1/share": {
         "get": {
             "summary": "The link for an article, registered on first use when its host is allowed",
-            "description": "Public and CORS-open; rate-limited per client. This is what the widget calls.",
+            "description": "Public and CORS-open; rate-limited per client (`SHARE_RATE_LIMIT`). "
+            "An unregistered article whose host is not in `SHARE_ALLOWED_HOSTS` is a 403 "
+            "`host_not_allowed`. This is what the widget calls.",
             "parameters": [
                 {
                     "name": "url",
                     "in": "query",
                     "required": True,
-                    "schema": {"type": "string", "format": "uri"},
+                    "description": "The article's absolute http(s) URL.",
+                    "schema": _URL,
                 }
             ],
-            "responses": {**_LINK, "400": _ERROR, "403": _ERROR, "429": _ERROR},
+            "responses": {**_LINK, **_errors(400, 403, 429)},
         }
     },
     "/api/v1/links": {
         "post": {
             "summary": "Register an article URL (or get the existing link for it)",
+            "description": "201 with a new link, or 200 with the one already registered for "
+            "the same normalised URL (its overrides unchanged). " + _JSON_BODY_RULES,
             "security": _KEY,
             "requestBody": {
                 "required": True,
@@ -47,10 +83,14 @@ PATHS: dict[str, dict[str, Any]] = {
                             "required": ["url"],
                             "additionalProperties": False,
                             "properties": {
-                                "url": {"type": "string", "format": "uri", "maxLength": 2048},
-                                "title": {"type": "string", "maxLength": 300},
-                                "description": {"type": "string", "maxLength": 1000},
-                                "image": {"type": "string", "format": "uri"},
+                                "url": _URL,
+                                "title": {"type": "string", "nullable": True, "maxLength": 300},
+                                "description": {
+                                    "type": "string",
+                                    "nullable": True,
+                                    "maxLength": 1000,
+                                },
+                                "image": {**_URL, "nullable": True},
                             },
                         }
                     }
@@ -64,8 +104,7 @@ PATHS: dict[str, dict[str, Any]] = {
                     },
                 },
                 **_LINK,
-                "400": _ERROR,
-                "401": _ERROR,
+                **_errors(400, 401, 413),
             },
         },
         "get": {
@@ -75,9 +114,15 @@ PATHS: dict[str, dict[str, Any]] = {
                 {
                     "name": "limit",
                     "in": "query",
+                    "description": "Links per page.",
                     "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
                 },
-                {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                {
+                    "name": "cursor",
+                    "in": "query",
+                    "description": "The `next_cursor` of the previous page.",
+                    "schema": {"type": "string"},
+                },
             ],
             "responses": {
                 "200": {
@@ -86,19 +131,23 @@ PATHS: dict[str, dict[str, Any]] = {
                         "application/json": {
                             "schema": {
                                 "type": "object",
+                                "required": ["links", "next_cursor"],
                                 "properties": {
                                     "links": {
                                         "type": "array",
                                         "items": {"$ref": "#/components/schemas/Link"},
                                     },
-                                    "next_cursor": {"type": "string", "nullable": True},
+                                    "next_cursor": {
+                                        "type": "string",
+                                        "nullable": True,
+                                        "description": "null on the last page",
+                                    },
                                 },
                             }
                         }
                     },
                 },
-                "400": _ERROR,
-                "401": _ERROR,
+                **_errors(400, 401),
             },
         },
     },
@@ -106,10 +155,10 @@ PATHS: dict[str, dict[str, Any]] = {
         "post": {
             "summary": "Fetch the article's title, summary, image and language again",
             "description": "Bounded by FETCH_TIMEOUT; a failed fetch keeps earlier values. "
-            "Overrides set by PATCH still win.",
+            "Overrides set by PATCH still win. No request body.",
             "security": _KEY,
             "parameters": [_CODE],
-            "responses": {**_LINK, "401": _ERROR, "404": _ERROR},
+            "responses": {**_LINK, **_errors(400, 401, 404)},
         }
     },
     "/api/v1/links/{code}": {
@@ -117,10 +166,12 @@ PATHS: dict[str, dict[str, Any]] = {
             "summary": "One link",
             "security": _KEY,
             "parameters": [_CODE],
-            "responses": {**_LINK, "401": _ERROR, "404": _ERROR},
+            "responses": {**_LINK, **_errors(400, 401, 404)},
         },
         "patch": {
             "summary": "Change title, description, image overrides or disable the link",
+            "description": 'Every field is optional; only those sent change. `null` or `""` '
+            "clears an override (the fetched value shows again). " + _JSON_BODY_RULES,
             "security": _KEY,
             "parameters": [_CODE],
             "requestBody": {
@@ -131,30 +182,55 @@ PATHS: dict[str, dict[str, Any]] = {
                             "type": "object",
                             "additionalProperties": False,
                             "properties": {
-                                "title": {"type": "string", "nullable": True},
-                                "description": {"type": "string", "nullable": True},
-                                "image": {"type": "string", "nullable": True},
+                                "title": {"type": "string", "nullable": True, "maxLength": 300},
+                                "description": {
+                                    "type": "string",
+                                    "nullable": True,
+                                    "maxLength": 1000,
+                                },
+                                "image": {**_URL, "nullable": True},
                                 "disabled": {"type": "boolean"},
                             },
                         }
                     }
                 },
             },
-            "responses": {**_LINK, "400": _ERROR, "401": _ERROR, "404": _ERROR},
+            "responses": {**_LINK, **_errors(400, 401, 404, 413)},
         },
     },
     "/api/v1/links/{code}/stats": {
         "get": {
             "summary": "Scan statistics (human scans; bots apart)",
+            "description": _RANGE_RULES,
             "security": _KEY,
             "parameters": [
                 _CODE,
-                {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
-                {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
+                {
+                    "name": "from",
+                    "in": "query",
+                    "description": "First day. " + _DAY_RANGE,
+                    "schema": {"type": "string", "format": "date"},
+                },
+                {
+                    "name": "to",
+                    "in": "query",
+                    "description": "Last day. " + _DAY_RANGE,
+                    "schema": {"type": "string", "format": "date"},
+                },
                 {
                     "name": "bucket",
                     "in": "query",
-                    "schema": {"type": "string", "enum": ["day", "hour"]},
+                    "description": "One `series` entry per day or per hour; hours allow at "
+                    "most 31 days.",
+                    "schema": {"type": "string", "enum": ["day", "hour"], "default": "day"},
+                },
+                {
+                    "name": "tz",
+                    "in": "query",
+                    "description": "An IANA time zone name such as `Asia/Shanghai`. `from`, "
+                    "`to` and the `series` buckets are days and hours of this zone, and "
+                    "hour labels carry its offset. Unknown names are a 400 `invalid_tz`.",
+                    "schema": {"type": "string", "default": "UTC", "example": "Asia/Shanghai"},
                 },
             ],
             "responses": {
@@ -164,45 +240,59 @@ PATHS: dict[str, dict[str, Any]] = {
                         "application/json": {"schema": {"$ref": "#/components/schemas/Stats"}}
                     },
                 },
-                "400": _ERROR,
-                "401": _ERROR,
-                "404": _ERROR,
+                **_errors(400, 401, 404),
             },
         }
     },
     "/api/v1/openapi.json": {
-        "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3"}}}
+        "get": {
+            "summary": "This document",
+            "description": "Public and CORS-open.",
+            "responses": {"200": {"description": "OpenAPI 3"}, **_errors(400)},
+        }
     },
 }
 
 _STRING_URL = {"type": "string", "format": "uri"}
+_COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
+
+
+def _all_required(properties: dict[str, Any], **schema: Any) -> dict[str, Any]:
+    """An object schema whose every property is always present (``null`` when empty)."""
+    return {"type": "object", "required": list(properties), "properties": properties, **schema}
+
+
 COMPONENTS: dict[str, Any] = {
     "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
     "responses": {
         "Error": {
-            "description": "Error",
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {
-                            "error": {
-                                "type": "object",
-                                "properties": {
-                                    "code": {"type": "string"},
-                                    "message": {"type": "string"},
-                                },
-                            }
-                        },
-                    }
+            "description": "Error: a 4xx status, a snake_case code and one sentence",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        },
+        "MethodNotAllowed": {
+            "description": "The method is not served here (`method_not_allowed`)",
+            "headers": {
+                "Allow": {
+                    "description": "The methods this path accepts, comma separated.",
+                    "schema": {"type": "string"},
                 }
             },
-        }
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        },
     },
     "schemas": {
-        "Link": {
-            "type": "object",
-            "properties": {
+        "Error": _all_required(
+            {
+                "error": _all_required(
+                    {
+                        "code": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                        "message": {"type": "string"},
+                    }
+                )
+            }
+        ),
+        "Link": _all_required(
+            {
                 "code": {"type": "string"},
                 "url": _STRING_URL,
                 "short_url": _STRING_URL,
@@ -211,46 +301,49 @@ COMPONENTS: dict[str, Any] = {
                 "card": _STRING_URL,
                 "title": {"type": "string", "nullable": True},
                 "description": {"type": "string", "nullable": True},
-                "image": {"type": "string", "nullable": True},
+                "image": {**_STRING_URL, "nullable": True},
                 "site_name": {"type": "string", "nullable": True},
                 "lang": {"type": "string", "nullable": True},
                 "created_at": {"type": "string", "format": "date-time"},
                 "disabled": {"type": "boolean"},
-            },
-        },
-        "Stats": {
-            "type": "object",
-            "properties": {
-                "total": {"type": "integer"},
-                "unique": {"type": "integer"},
-                "bots": {"type": "integer"},
-                "opens": {"type": "integer"},
+            }
+        ),
+        "Stats": _all_required(
+            {
+                "from": {"type": "string", "format": "date", "description": "First day"},
+                "to": {"type": "string", "format": "date", "description": "Last day"},
+                "bucket": {"type": "string", "enum": ["day", "hour"]},
+                "tz": {"type": "string", "description": "The IANA zone of the days"},
+                "total": {"type": "integer", "description": "Human scans"},
+                "unique": {"type": "integer", "description": "Visitors per day, summed"},
+                "bots": {"type": "integer", "description": "Bot and preview fetches"},
+                "opens": {"type": "integer", "description": "Widget popup opens"},
                 "series": {
                     "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "t": {"type": "string"},
+                    "items": _all_required(
+                        {
+                            "t": {
+                                "type": "string",
+                                "description": "`YYYY-MM-DD` for days; for hours ISO 8601 with "
+                                "the zone's offset, e.g. `2026-03-08T03:00:00-04:00` "
+                                "(`…Z` in UTC)",
+                            },
                             "scans": {"type": "integer"},
                             "unique": {"type": "integer"},
-                        },
-                    },
+                        }
+                    ),
                 },
-                "by_client": {"type": "object", "additionalProperties": {"type": "integer"}},
-                "by_platform": {"type": "object", "additionalProperties": {"type": "integer"}},
-                "by_placement": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "by_client": _COUNTS,
+                "by_platform": _COUNTS,
+                "by_placement": _COUNTS,
                 "top_referrers": {
                     "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "referrer": {"type": "string"},
-                            "scans": {"type": "integer"},
-                        },
-                    },
+                    "items": _all_required(
+                        {"referrer": {"type": "string"}, "scans": {"type": "integer"}}
+                    ),
                 },
-            },
-        },
+            }
+        ),
     },
 }
 
@@ -258,7 +351,13 @@ COMPONENTS: dict[str, Any] = {
 def spec(server_url: str) -> dict[str, Any]:
     return {
         "openapi": "3.0.3",
-        "info": {"title": "ScanShare API", "version": "1"},
+        "info": {
+            "title": "ScanShare API",
+            "version": "1",
+            "description": "The public contract is written out in docs/contract.md. Errors are "
+            '`{"error": {"code": "<snake_case>", "message": "<one sentence>"}}` with a 4xx '
+            "status.",
+        },
         "servers": [{"url": server_url}],
         "paths": PATHS,
         "components": COMPONENTS,

@@ -13,11 +13,11 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 
 from .. import opens
 from ..db import get_engine
-from ..urls import InvalidURL, normalise_url
+from ..urls import normalise_url
 from .errors import ApiError
 from .extensions import csrf, limiter, share_rate_limit
 from .publicurl import public_url
@@ -108,11 +108,7 @@ def widget_js():
 @bp.get("/embed")
 def embed():
     """The widget alone on a page, for hosts whose CSP forbids foreign scripts."""
-    try:
-        url = normalise_url(request.args.get("url"))
-    except InvalidURL as exc:
-        abort(400, description=str(exc))
-    attrs = {"url": url}
+    attrs = {"url": normalise_url(request.args.get("url"))}
     for name in EMBED_OPTIONS:
         value = request.args.get(name) or request.args.get(name.replace("-", "_"))
         if value:
