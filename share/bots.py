@@ -1,21 +1,27 @@
 """Which user agents are not a person scanning a code (see docs/decisions/0002-bot-policy.md).
 
 `bot_reason(ua)` answers with a short reason ("empty", "preview:...", "cli:...", "headless:...",
-"agent:...", "crawlerdetect:...", "shape:...") or None for a human. The order matters:
+"agent:...", "fetcher:...", "crawlerdetect:...", "shape:...") or None for a human. First the
+device model is blanked out of the platform comment (``Android 9; Spider 8 Build/…``): a phone
+called Spider, Zeus, XBot or "M bot" is no crawler, and no bot word may match inside it. Then,
+in order:
 
-1. our own explicit lists first — link-preview fetchers (and WeChat lookalikes), command-line
-   clients, headless browsers, AI/automation agents — so no exemption below can undo them;
+1. our own explicit lists — link-preview fetchers (and WeChat lookalikes), command-line
+   clients, headless browsers, AI/automation agents and security scanners, and fetchers named
+   the way their makers name them (``Google-…``, ``…-User``) — so no exemption can undo them;
 2. human exemptions: real apps that the upstream list gets wrong (the Lynx text browser's
    ``libwww-FM``, Slack's and Outlook's desktop clients...). They only silence steps 3 and 4;
 3. the maintained `crawlerdetect` list (through our faster index);
-4. shape rules for what no list names yet: a URL or e-mail address, bot words, or a user
-   agent that is a bare word or a lone ``name/version`` with nothing a browser would add.
+4. shape rules for what no list names yet: a URL or e-mail address, bot words. Weak shapes (a
+   bare ``name/version``, ``Mozilla/5.0`` with no comment) count only when uap-core finds
+   neither an OS nor a device in the user agent: real phones send such strings too.
 """
 
 from __future__ import annotations
 
 import re
 
+from share import platforms
 from share.crawlerindex import crawler_index
 
 
@@ -75,9 +81,27 @@ AGENT = Rule(
     r"cursor/|openai/",
     r"cursor/[\d.]+ chrome/|claude-code|anthropic-ai|claudebot|chatgpt-user|gptbot|manus-user"
     r"|perplexity|devin/|google-?agent|azure-logic-apps|microsoft-flow|burpcollaborator"
-    r"|load_file\(|<script|union select|\$\{jndi|securityheaders|taginspector|foregenix"
+    r"|load_file\(|<script|union select|pg_sleep|waitfor delay|select .{1,40} from |<\?|\$\{jndi"
+    r"|securityheaders|taginspector|foregenix"
     r"|onetrust|collapsify|marketgoo|sparkler/|pageburst|webpurify|clamav|hwcdn/|igetter/"
     r"|akregator|thousandeyes|cookiehub|silktide|sitelock|hotjar|watchtowr",
+)
+# Fetchers named the way their makers name them: Google's own fetchers are ``Google-<Job>``
+# (Google-InspectionTool, Google-Site-Verification...), assistants fetching for a person are
+# ``<Assistant>-User`` (ChatGPT-User, Perplexity-User, Amzn-User); words that name a job no
+# person does (diagnostics, verification, thumbnails, screenshots; "jiankong" is pinyin for
+# monitoring, "dcv" domain-control validation); transcoding proxies (googleweblight); security
+# scanners; test-automation and synthetic-monitoring services.
+FETCHER = Rule(
+    "fetcher",
+    None,
+    r"google-[a-z]|-user\b(?<=[a-z]-user)(?!-agent)|diagnostic|verif(?:y|ier|ication)"
+    r"|thumbnail|screenshot|jiankong|pachong|dcv\b(?<=\bdcv)|weblight|appinsights"
+    r"|detectify|assetnote|nuclei|acunetix|netsparker|invicti|qualys|nessus|tenable|zgrab"
+    r"|masscan|nmap\b|nikto|sqlmap|wpscan|censys|shodan|leakix|probely|openvas|arachni|w3af"
+    r"|skipfish|gobuster|dirbuster|feroxbuster|wfuzz|ffuf\b|securitytrails|stretchoid"
+    r"|internet-measurement|functionize|convertify|ghost ?inspector|browserstack|saucelabs"
+    r"|lambdatest|testingbot|checkly|datadogsynthetics",
 )
 # Real people's software that the upstream list flags (checked against ua-isbot-labeled).
 HUMAN = Rule(
@@ -89,13 +113,29 @@ HUMAN = Rule(
 )
 SHAPE = Rule(
     "shape",
-    r"mozilla/\d\.\d(?: [^(]*)?$|mozilla/\d\.\d \((?:compatible;? ?)?[^;()]*\)$|[^/(]*,|<|\w+\|",
+    r"mozilla/\d\.\d \((?:compatible;? ?)?[^;()]*\)$|[^/(]*,|<|\w+\|",
     r"https?:|www\.|@[a-z0-9-]+\.[a-z]{2,}|\[at\]|\(at\)| at [a-z0-9-]+ dot "
     r"|bot(?<!cubot)s?\b|bot(?<!cubot)s?[/_;\- ]|robot|crawl|spider|scrap|fetcher|preview"
     r"|monitor|checker|validator|scanner(?<!camscanner)|archiv|harvest|indexer|parser|webhook"
     r"|probe|agent\b(?<=\bagent)|sdk\b(?<=\bsdk)|rss(?!\d)|feed|proxy|http[ -]?client|research"
     r"|inspector(?<=\binspector)|advisor\b|\(callback\)|\{\{|\(\)",
 )
+# Shapes real devices send too (``Mozilla/5.0 Linux; Android 5.1.1; SM-G531Y …`` with its
+# parentheses lost, ``BlackBerry8520/5.0.0.681``, 40 characters with no space): bots only when
+# uap-core finds no OS or device.
+WEAK_SHAPE = Rule("shape", r"mozilla/\d\.\d(?: [^(]*)?$|\S{40,}$", r"(?!)")
+
+# The platform comment of a device's user agent, `(Linux; Android 9; Spider 8 Build/PPR1)`, or
+# the same without its parentheses after `Mozilla/5.0`, and the device items inside it.
+_PLATFORM_COMMENT = re.compile(
+    r"\(([^()]*\b(?:android|linux; u|windows phone|mobile)\b[^()]*)\)"
+    r"|^mozilla/\d\.\d ((?:linux; )?android[^()]*?)(?= applewebkit|$)"
+)
+_ITEM = re.compile(r"[^;]+")
+_BUILD = re.compile(r"\s+build/.*$|\s+miui/.*$")
+# Items that are not a model name: product/version tokens, links, addresses.
+_NOT_MODEL = re.compile(r"[/+@:=]|www\.")
+_BOT_COMMENT = re.compile(r"compatible|https?:|[+@]")
 # A host name such as `example.com` (not `FBCR/Telekom.de`, a carrier, or a file `x.cn.y`).
 _TLD = re.compile(r"\.(?:com|net|org|io|ai|app|dev|info|biz|co|me|ru|de|fr|nl|jp|cn)\b(?!\.)")
 _LABEL = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
@@ -108,6 +148,29 @@ WEIBO_APP = re.compile(r"_weibo_")
 def _glued_bot(text: str, end: int) -> bool:
     """An upstream hit like ``OrangeBot`` inside ``FBCR/OrangeBotswana`` (a carrier) is no bot."""
     return text[end - 3 : end] == "bot" and text[end : end + 1].isalpha()
+
+
+def without_models(low: str) -> str:
+    """`low` (a lower-cased UA) with the device model names of its platform comment blanked.
+
+    A model name is whatever the maker called the phone ("Spider 8", "AUPO Zeus", "XBot_Senior",
+    "CRONY-7021", "OPPO A33m"): no crawler list or bot word may match inside it. A comment that
+    names a product with a version, a link or ``compatible`` is a bot's own comment and stays.
+    """
+    m = _PLATFORM_COMMENT.search(low)
+    if m is None:
+        return low
+    group = 1 if m.group(1) is not None else 2
+    start, comment = m.start(group), m.group(group)
+    if _BOT_COMMENT.search(comment):
+        return low
+    chars = list(low)
+    for item in _ITEM.finditer(comment):
+        name = _BUILD.sub("", item.group())
+        if not _NOT_MODEL.search(name):
+            first = start + item.start()
+            chars[first : first + len(name)] = " " * len(name)
+    return "".join(chars)
 
 
 def _host_name(low: str) -> str | None:
@@ -128,15 +191,19 @@ def bot_reason(user_agent: str | None) -> str | None:
     if not ua:
         return "empty"
     low = ua.lower()
-    for rule in (PREVIEW, CLI, HEADLESS, AGENT):
+    for rule in (PREVIEW, CLI, HEADLESS, AGENT, FETCHER):
         if reason := rule.find(low):
             return reason
     if HUMAN.find(low):
         return None
-    if hit := crawler_index().match(ua, skip=_glued_bot):
+    low = without_models(low)  # upstream's patterns and our bot words, not our named lists
+    if hit := crawler_index().match(low, skip=_glued_bot):
         return f"crawlerdetect:{hit.strip()}"
     if reason := SHAPE.find(low) or _host_name(low):
         return reason
-    if BARE.match(low) and not WEIBO_APP.search(low):
-        return "shape:bare"
+    weak = WEAK_SHAPE.find(low)
+    if weak is None and BARE.match(low) and not WEIBO_APP.search(low):
+        weak = "shape:bare"
+    if weak is not None and not platforms.has_device(ua):
+        return weak
     return None

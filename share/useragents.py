@@ -9,6 +9,8 @@ view carries ``QQ/<version>`` (and ``V1_AND_SQ``/``V1_IPH_SQ``) next to its TBS/
 Order matters: WeChat's Android web view also says ``MQQBrowser``, WeCom also says
 ``MicroMessenger``, and Windows WeChat also says ``QQBrowser``.
 
+The platform is uap-core's reading of the OS (see share/platforms.py), not our own regexes.
+
 Every redirect classifies its user agent, so results are kept in a bounded LRU cache keyed by
 the (length-capped) string: warm lookups cost well under a microsecond.
 """
@@ -19,21 +21,22 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from share import platforms
 from share.bots import bot_reason
 
 #: Longest user agent we look at; longer ones are cut before classifying (and caching).
 CLASSIFY_LIMIT = 2048
 
 CLIENTS = ("wechat", "wecom", "qq", "weibo", "alipay", "dingtalk", "browser", "other")
-PLATFORMS = ("ios", "android", "windows", "macos", "linux", "other")
+PLATFORMS = platforms.PLATFORMS
 
 _CLIENT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("wecom", re.compile(r"wxwork/", re.I)),
-    ("wechat", re.compile(r"MicroMessenger|WindowsWechat|MacWechat", re.I)),
+    ("wecom", re.compile(r"wxwork(?:local)?/", re.I)),
+    ("wechat", re.compile(r"MicroMessenger|WindowsWechat|MacWechat|(?<![A-Za-z])WeChat/\d", re.I)),
     ("dingtalk", re.compile(r"DingTalk", re.I)),
     ("alipay", re.compile(r"AlipayClient|AliApp\(AP/", re.I)),
     ("weibo", re.compile(r"weibo", re.I)),
-    ("qq", re.compile(r"(?<![A-Za-z])QQ/\d|V1_(?:AND|IPH)_SQ_")),
+    ("qq", re.compile(r"(?<![A-Za-z])(?:IPad)?QQ/\d|V1_(?:AND|IPH|IPD)_SQ_")),
     (
         "browser",
         re.compile(
@@ -43,15 +46,6 @@ _CLIENT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
-)
-
-_PLATFORM_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("windows", re.compile(r"Windows Phone", re.I)),
-    ("ios", re.compile(r"iPhone|iPad|iPod|\biOS\b|CPU OS \d|_ios_|__iphone__", re.I)),
-    ("android", re.compile(r"Android|\bAdr \d|Dalvik/|_android", re.I)),
-    ("windows", re.compile(r"Windows|\bWin(?:NT|32|64|98|95|CE)\b|WindowsWechat", re.I)),
-    ("macos", re.compile(r"Macintosh|Mac OS X|Mac_PowerPC|MacWechat", re.I)),
-    ("linux", re.compile(r"Linux|X11|Ubuntu|Fedora|CrOS|FreeBSD|OpenBSD", re.I)),
 )
 
 
@@ -71,9 +65,7 @@ def _first(rules: tuple[tuple[str, re.Pattern[str]], ...], ua: str) -> str:
 @lru_cache(maxsize=4096)
 def _classify(ua: str) -> UAInfo:
     reason = bot_reason(ua)
-    return UAInfo(
-        _first(_CLIENT_RULES, ua), _first(_PLATFORM_RULES, ua), reason is not None, reason
-    )
+    return UAInfo(_first(_CLIENT_RULES, ua), platforms.platform(ua), reason is not None, reason)
 
 
 def classify(user_agent: str | None) -> UAInfo:
