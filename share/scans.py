@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from . import clock
+from . import clock, useragents
 from .storage.scans import ScanStore
 from .visitor import Visitor
 
@@ -51,6 +51,7 @@ class Redirector:
         busy_timeout: float = 5.0,
         tz: ZoneInfo = clock.UTC_ZONE,
     ):
+        useragents.warm_up()  # rules built now, not on a reader's first scan
         self.store = ScanStore(engine, busy_timeout)
         self.tz = tz  # the display zone: whose day salts the visitor hash
         self.secret = secret

@@ -334,3 +334,15 @@ def test_classification_is_cached_by_user_agent():
     assert useragents.classify(ua) is first
     assert useragents._classify.cache_info().hits >= 1
     assert useragents._classify.cache_info().maxsize == 4096
+
+
+def test_warm_up_builds_the_rules_but_caches_no_user_agent():
+    """The redirector warms the rules at start-up so a worker's first scans do not wait."""
+    from share import platforms
+    from share.crawlerindex import crawler_index
+
+    useragents.cache_clear()
+    useragents.warm_up()
+    assert useragents._classify.cache_info().currsize == 0
+    assert platforms._resolver.cache_info().currsize == 1
+    assert crawler_index.cache_info().currsize == 1
