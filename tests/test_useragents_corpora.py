@@ -291,35 +291,6 @@ def test_platform_is_right_for_each_declared_os(corpora, request):
     assert worst >= MIN_PLATFORM_RIGHT
 
 
-UAP_OS_PLATFORM = {
-    "iOS": "ios",
-    "Mac OS X": "macos",
-    "Mac OS": "macos",
-    "Android": "android",
-    "Windows": "windows",
-    "Linux": "linux",
-    "Ubuntu": "linux",
-    "Debian": "linux",
-    "Fedora": "linux",
-}
-
-
-def test_uap_test_os_platforms_when_the_corpus_has_it(corpora, request):
-    """uap-core's OS-labelled suite, measured only if someone adds it to the corpora."""
-    path = corpora / "ua-uap-core" / "test_os.yaml"
-    if not path.is_file():
-        pytest.skip("ua-uap-core/test_os.yaml is not in the corpora")
-    cases = [
-        (UAP_OS_PLATFORM.get(c["family"]), c["user_agent_string"])
-        for c in uap_cases(corpora, "test_os.yaml")
-    ]
-    for name in ("ios", "macos", "android", "windows", "linux"):
-        uas = [ua for want, ua in cases if want == name]
-        right = sum(useragents.classify_platform(ua) == name for ua in uas)
-        report(request, f"uap test_os.yaml {name}: {rate(right, len(uas))} right")
-        assert right >= MIN_PLATFORM_RIGHT * len(uas)
-
-
 IN_APP_TOKENS = (
     ("wecom", re.compile(r"wxwork", re.I)),
     ("wechat", re.compile(r"MicroMessenger|WindowsWechat|MacWechat")),
