@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PIL import Image, ImageDraw, ImageFilter, ImageOps  # noqa: E402
 
-from share import fonts, qr  # noqa: E402
-from share.cards import FORMATS, LAYOUTS, CardContent, CardOptions, render_card  # noqa: E402
+from share.cards import FORMATS, LAYOUTS, CardContent, CardOptions, fonts, render_card  # noqa: E402
+from share.qr import code as qr  # noqa: E402
 
 N = 20
 ZH = "国务院新闻办公室今天举行新闻发布会介绍经济运行情况与高质量发展成效"
@@ -182,8 +182,9 @@ def warm(seconds: float = 2.0) -> None:
     so the figure is our code's cost without a network or server in front)."""
     import tempfile
 
-    from share import create_app, links
+    from share import create_app
     from share.db import get_engine, migrate
+    from share.links import service as links
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.sqlite3"

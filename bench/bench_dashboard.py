@@ -29,9 +29,9 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 
 from share import clock, create_app  # noqa: E402
-from share.apikeys import create as create_key  # noqa: E402
-from share.codes import ALPHABET  # noqa: E402
+from share.access.apikeys import create as create_key  # noqa: E402
 from share.db import migrate  # noqa: E402
+from share.links.codes import ALPHABET  # noqa: E402
 from tests.adminhelp import AdminClient  # noqa: E402
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

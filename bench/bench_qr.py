@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 import qrcode  # noqa: E402
 
 from bench.load import wrk  # noqa: E402
-from share import qr  # noqa: E402
 from share.db import migrate  # noqa: E402
+from share.qr import code as qr  # noqa: E402
 from tests.gunicorn_server import gunicorn, one_link_app  # noqa: E402
 
 N = 200

@@ -39,7 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for module in (admin, api, cards, health, images, redirect, widget):
         app.register_blueprint(module.bp)
 
-    from . import cli
+    from share.cli import commands as cli
 
     cli.init_app(app)
     admin.init_app(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from share import admins
+from share.access import admins
 
 PASSWORD = "correct horse battery"
 WECHAT = (

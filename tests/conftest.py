@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from share import clock, create_app
-from share.apikeys import create as create_key
+from share.access.apikeys import create as create_key
 from share.db import migrate
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -89,7 +89,7 @@ def worker_pids(master_pid: int) -> list[int]:
 def one_link_app(url: str, article: str = "https://example.com/article") -> tuple[str, dict]:
     """Register ``article`` in the (migrated) database at ``url``; return its code and the
     environment that serves that database under gunicorn."""
-    from share import links
+    from share.links import service as links
     from share.storage.engine import make_engine
 
     engine = make_engine(url)

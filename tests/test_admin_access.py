@@ -47,7 +47,7 @@ def test_every_admin_route_requires_login(app, api):
 
 
 def test_actions_are_not_done_without_login(app, api, engine):
-    from share import links
+    from share.links import service as links
 
     code = api.make_link()["code"]
     visitor = AdminClient(app, create=False)
@@ -134,7 +134,7 @@ def test_unknown_user_and_wrong_password_look_the_same(app):
 def test_unknown_user_costs_the_same_scrypt_work(app, engine):
     import time
 
-    from share import admins
+    from share.access import admins
 
     admins.create(engine, "timed", "correct horse battery")
     admins.authenticate(engine, "ghost", "x")  # warm the dummy hash

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from share import clock, links
-from share.csvexport import neutralise
+from share import clock
+from share.links import service as links
+from share.stats.csvexport import neutralise
 from tests.adminhelp import CHROME, WECHAT, AdminClient, scan
 from tests.conftest import make_app
 

@@ -3,7 +3,8 @@
 import re
 from pathlib import Path
 
-from share import admins, apikeys, links
+from share.access import admins, apikeys
+from share.links import service as links
 from share.web.admin.strings import ZH
 from tests.adminhelp import PASSWORD, AdminClient
 

@@ -3,7 +3,7 @@
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from share import dashboard
+from share.stats import dashboard
 from share.storage import rollups
 from tests.adminhelp import CHROME, WECHAT, AdminClient, scan
 
@@ -39,7 +39,7 @@ def test_overview_totals_keep_bots_apart_and_split_clients(any_app, any_api, ins
 
 
 def test_scan_per_open_rate_uses_widget_opens(any_app, any_api, frozen):
-    from share.opens import record_open
+    from share.scans.opens import record_open
 
     engine = any_app.extensions["share.engine"]
     code = any_api.make_link()["code"]

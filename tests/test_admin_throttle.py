@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from share import admins
+from share.access import admins
 from share.db import migrate
 from tests.adminhelp import PASSWORD, AdminClient
 from tests.conftest import make_app, missing

@@ -6,8 +6,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from share import fonts
-from share.cards import FORMATS, LAYOUTS, CardContent, CardOptions, render_card
+from share.cards import FORMATS, LAYOUTS, CardContent, CardOptions, fonts, render_card
 from share.options import OptionError
 
 QR_TEXT = "https://share.example-news.com.cn/s/Ab3dE9x?src=card"

@@ -2,7 +2,7 @@
 
 import re
 
-from share import apikeys
+from share.access import apikeys
 
 
 def test_create_api_key_prints_a_url_safe_key_on_its_own_line(runner, engine):

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from share import clock
-from share.opens import record_open
+from share.scans.opens import record_open
 from tests.adminhelp import CHROME, AdminClient, scan
 from tests.conftest import INSTANTS, ZONES, Api, close_app, make_app
 

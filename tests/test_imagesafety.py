@@ -6,8 +6,8 @@ import zlib
 import pytest
 from PIL import Image
 
-from share import imagesafety
-from share.imagesafety import MAX_BYTES, MAX_PIXELS, open_safely
+from share.cards import imagesafety
+from share.cards.imagesafety import MAX_BYTES, MAX_PIXELS, open_safely
 
 
 def encode(image, fmt, **params):

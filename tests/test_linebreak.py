@@ -5,7 +5,7 @@ import unicodedata
 
 import pytest
 
-from share.linebreak import CLOSING, ELLIPSIS, OPENING, wrap
+from share.cards.linebreak import CLOSING, ELLIPSIS, OPENING, wrap
 
 
 def cells(text):

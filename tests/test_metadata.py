@@ -5,9 +5,9 @@ import ipaddress
 import pytest
 from httpservers import LoopbackServer, page, redirect
 
-from share.charset import decode, header_charset, lookup, prescan
 from share.fetch import FetchPolicy
 from share.metadata import ArticleMeta, extract, fetch_article
+from share.metadata.charset import decode, header_charset, lookup, prescan
 
 URL = "https://news.example.com/2024/05/story.html"
 ALLOW = FetchPolicy(allow_networks=(ipaddress.ip_network("127.0.0.0/8"),), deadline=5.0)
@@ -255,7 +255,7 @@ def test_link_creation_fetches_metadata(api):
 
 
 def test_refused_fetch_never_fails_registration_and_records_reason(api):
-    from share import links
+    from share.links import service as links
 
     engine = api.app.extensions["share.engine"]
     response = api.post("/links", json={"url": "http://10.1.2.3/intranet"})
@@ -265,7 +265,7 @@ def test_refused_fetch_never_fails_registration_and_records_reason(api):
 
 
 def test_refresh_fetches_again_and_patch_overrides_win(api):
-    from share import links
+    from share.links import service as links
 
     engine = api.app.extensions["share.engine"]
     with LoopbackServer({"/a": page("<title>first</title>")}) as server:
@@ -301,7 +301,7 @@ def test_public_share_answers_before_a_slow_page_is_fetched(app, client):
     import threading
     import time
 
-    from share import links
+    from share.links import service as links
 
     release = threading.Event()
     slow = page(ARTICLE)

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from httpservers import LoopbackServer, page
 
-from share.charset import decode, lookup, prescan
 from share.fetch import FetchPolicy
 from share.metadata import extract, fetch_article
+from share.metadata.charset import decode, lookup, prescan
 
 CORPORA = Path(os.environ.get("SHARE_CORPORA", Path(__file__).parents[1] / "../shared/corpora"))
 META = CORPORA / "html-metadata"

@@ -5,8 +5,8 @@ import io
 import pytest
 from PIL import Image
 
-from share import qr
 from share.options import OptionError, contrast_ratio
+from share.qr import code as qr
 from tests.qrdecode import decode_png, decode_svg
 
 TEXT = "https://share.example.com/s/Ab3dEf7?src=qr"

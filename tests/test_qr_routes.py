@@ -38,7 +38,7 @@ def test_strong_etag_long_cache_and_304(client, code):
 
 
 def test_rendered_images_are_cached_in_bounded_memory(app, client, code):
-    from share.cache import ByteLRU
+    from share.qr.cache import ByteLRU
 
     cache = app.extensions["share.qr_cache"] = ByteLRU(5000)
     bodies = [client.get(f"/qr/{code}.png?size={size}").data for size in range(100, 140)]

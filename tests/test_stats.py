@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from share import clock
-from share.stats import StatsError, StatsQuery
+from share.stats.perlink import StatsError, StatsQuery
 
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "

@@ -2,7 +2,7 @@
 
 import pytest
 
-from share.urls import MAX_URL_LENGTH, InvalidURL, host_allowed, normalise_url
+from share.links.urls import MAX_URL_LENGTH, InvalidURL, host_allowed, normalise_url
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from share import useragents
-from share.crawlerindex import crawler_index, upstream_is_crawler
+from share.scans import useragents
+from share.scans.crawlerindex import crawler_index, upstream_is_crawler
 
 yaml = pytest.importorskip("yaml", reason="PyYAML is in the test extra: pip install -e .[test]")
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from share import useragents
-from share.bots import bot_reason
-from share.visitor import (
+from share.scans import useragents
+from share.scans.bots import bot_reason
+from share.scans.visitor import (
     UA_LIMIT,
     Visitor,
     client_ip,
@@ -338,8 +338,8 @@ def test_classification_is_cached_by_user_agent():
 
 def test_warm_up_builds_the_rules_but_caches_no_user_agent():
     """The redirector warms the rules at start-up so a worker's first scans do not wait."""
-    from share import platforms
-    from share.crawlerindex import crawler_index
+    from share.scans import platforms
+    from share.scans.crawlerindex import crawler_index
 
     useragents.cache_clear()
     useragents.warm_up()

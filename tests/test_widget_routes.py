@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from share import clock, opens
+from share import clock
+from share.scans import opens
 from share.web.widget import minify
 from tests.conftest import PUBLIC, make_app
 
@@ -223,6 +224,6 @@ def test_concurrent_opens_are_all_counted(any_api, frozen):
 
 
 def _link_id(api, code: str) -> int:
-    from share import links
+    from share.links import service as links
 
     return links.get(api.app.extensions["share.engine"], code).id

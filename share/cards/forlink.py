@@ -12,8 +12,9 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from share.links.service import Link
+
 from ..fetch import FetchError, FetchPolicy, fetch
-from ..links import Link
 from ..metadata import guess_lang
 from . import RENDERER_VERSION, CardContent, CardOptions, render_card_bytes
 from .store import CardStore

@@ -6,8 +6,9 @@ import zlib
 
 from PIL import Image, ImageDraw
 
-from share import fonts, imagesafety, qr
-from share.linebreak import wrap
+from share.cards import fonts, imagesafety
+from share.cards.linebreak import wrap
+from share.qr import code as qr
 
 from .layouts import CAPTIONS, GREY, INK, MUTED, PALETTE, RULE, Box, Caption, Layout, Text
 

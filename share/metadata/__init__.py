@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 
-from ..charset import decode
+from share.metadata.charset import decode
+
 from ..fetch import FetchError, FetchPolicy, fetch
 from .images import absolute_url as _url
 from .images import first_large_image

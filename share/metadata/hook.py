@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from .. import links
+from share.links import service as links
+
 from ..fetch import FetchPolicy
 from . import fetch_article
 

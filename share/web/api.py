@@ -10,10 +10,12 @@ from datetime import datetime
 
 from flask import Blueprint, current_app, jsonify, request
 
-from .. import links, stats
+from share.links import service as links
+from share.links.urls import host_allowed, host_of, normalise_url
+from share.stats import perlink as stats
+
 from ..db import get_engine
 from ..errors import InputError
-from ..urls import host_allowed, host_of, normalise_url
 from .auth import require_api_key
 from .errors import ApiError
 from .extensions import csrf, limiter, share_rate_limit

@@ -6,7 +6,8 @@ from functools import wraps
 
 from flask import g, request
 
-from .. import apikeys
+from share.access import apikeys
+
 from ..db import get_engine
 from .errors import ApiError
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
-from .. import qr
-from ..cache import ByteLRU
-from ..urls import normalise_url
+from share.links.urls import normalise_url
+from share.qr import code as qr
+from share.qr.cache import ByteLRU
+
 from .extensions import limiter, share_rate_limit
 from .lookup import get_link_or_404
 from .publicurl import public_url

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import abort
 
-from .. import links
+from share.links import service as links
+
 from ..db import get_engine
 from .errors import ApiError
 

@@ -14,8 +14,8 @@ from urllib.parse import parse_qs
 from flask import Blueprint, Flask, abort, request
 from werkzeug.datastructures import EnvironHeaders
 
-from ..codes import looks_like_code
-from ..scans import Outcome, Redirector
+from share.links.codes import looks_like_code
+from share.scans.redirect import Outcome, Redirector
 
 bp = Blueprint("redirect", __name__)
 _HEADERS = [

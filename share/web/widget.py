@@ -15,9 +15,10 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request
 
-from .. import opens
+from share.links.urls import normalise_url
+from share.scans import opens
+
 from ..db import get_engine
-from ..urls import normalise_url
 from .errors import ApiError
 from .extensions import csrf, limiter, share_rate_limit
 from .publicurl import public_url

@@ -20,7 +20,7 @@ from httpservers import LoopbackServer, page
 from werkzeug.serving import make_server
 
 from share import create_app
-from share.apikeys import create as create_key
+from share.access.apikeys import create as create_key
 from share.db import migrate
 
 CHROMIUM = Path(os.environ.get("SHARE_CHROMIUM", "/usr/bin/chromium"))

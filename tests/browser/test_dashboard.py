@@ -14,9 +14,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from werkzeug.serving import make_server
 
-from share import admins, clock, create_app, links
-from share.apikeys import create as create_key
+from share import clock, create_app
+from share.access import admins
+from share.access.apikeys import create as create_key
 from share.db import migrate
+from share.links import service as links
 from share.storage.links import update_by_code
 from tests.adminhelp import CHROME, PASSWORD, WECHAT, scan
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, g, jsonify, redirect, request, session, url_for
 
-from ... import admins
+from share.access import admins
+
 from ...db import get_engine
 from . import i18n
 
@@ -61,7 +62,7 @@ def admin_static(name: str) -> str:
 
 def init_app(app: Flask) -> None:
     """Template helpers and the CLI commands (the blueprint is registered with the others)."""
-    from ... import admincli
+    from share.cli import admin as admincli
 
     i18n.init_app(app)
     admincli.init_app(app)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 
-from ... import articlestats, links
+from share.links import service as links
+from share.stats import article as articlestats
+
 from ...db import get_engine
 from ...metadata.hook import refresh
 from ..lookup import get_link_or_404

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 
-from ... import admins
+from share.access import admins
+
 from ...db import get_engine
 from ..extensions import client_address, limiter
 from . import bp

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 
-from ... import linkimport, links
+from share.links import importing as linkimport
+from share.links import service as links
+from share.links.urls import InvalidURL
+
 from ...db import get_engine
-from ...urls import InvalidURL
 from . import bp
 from .i18n import t
 

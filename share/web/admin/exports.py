@@ -1,15 +1,16 @@
 """CSV exports of one article: the series on screen, and every raw scan.
 
 Raw rows carry no address and no visitor hash (neither is ever stored in a
-form worth exporting); every text cell goes through :mod:`share.csvexport`.
+form worth exporting); every text cell goes through :mod:`share.stats.csvexport`.
 """
 
 from __future__ import annotations
 
 from flask import Response, stream_with_context
 
-from ... import articlestats
-from ...csvexport import rows_to_csv
+from share.stats import article as articlestats
+from share.stats.csvexport import rows_to_csv
+
 from ...db import get_engine
 from ..lookup import get_link_or_404
 from . import bp

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 
-from ... import apikeys
+from share.access import apikeys
+
 from ...db import get_engine
 from . import bp
 from .i18n import t

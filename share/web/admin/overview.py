@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import jsonify, render_template, request
 
-from ... import dashboard
+from share.links.service import Link
+from share.stats import dashboard
+
 from ...db import get_engine
-from ...links import Link
 from ..publicurl import public_url
 from . import bp, charts
 from .i18n import safe_image, timezone

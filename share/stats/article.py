@@ -2,7 +2,7 @@
 
 The dashboard counts the days an editor lives in (``SHARE_TIMEZONE``); the
 public stats API counts UTC days unless asked for a zone with ``tz=``. Both
-go through :func:`share.stats.summarise` with buckets from
+go through :func:`share.stats.perlink.summarise` with buckets from
 :mod:`share.clock`, so with the same zone their numbers are identical.
 """
 
@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from . import clock
-from .stats import parse_day, summarise
-from .storage import dashboard as store
+from share import clock
+from share.stats.perlink import parse_day, summarise
+from share.storage import dashboard as store
 
 RANGES = {"24h": None, "7d": 7, "30d": 30, "90d": 90}
 MAX_CUSTOM_DAYS = 366

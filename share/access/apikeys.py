@@ -15,8 +15,8 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
-from .clock import stored_now
-from .storage import apikeys as store
+from share.clock import stored_now
+from share.storage import apikeys as store
 
 _KEY_RE = re.compile(r"([A-Za-z0-9]{8})\.([A-Za-z0-9_-]{20,64})")
 _TOUCH_EVERY = timedelta(minutes=1)

@@ -13,9 +13,9 @@ from enum import Enum
 
 from sqlalchemy import Engine
 
-from . import clock
-from .codes import looks_like_code
-from .storage import opens as store
+from share import clock
+from share.links.codes import looks_like_code
+from share.storage import opens as store
 
 
 class OpenResult(Enum):

@@ -22,11 +22,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from . import clock, useragents
-from .storage.scans import ScanStore
-from .visitor import Visitor
+from share import clock
+from share.scans import useragents
+from share.scans.visitor import Visitor
+from share.storage.scans import ScanStore
 
-log = logging.getLogger("share.scans")
+log = logging.getLogger("share.scans.redirect")
 
 
 @dataclass(frozen=True, slots=True)

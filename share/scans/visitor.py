@@ -22,7 +22,8 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from share import clock, useragents
+from share import clock
+from share.scans import useragents
 
 UA_LIMIT = 512
 DEFAULT_PLACEMENT = "link"

@@ -12,8 +12,8 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy import Engine
 
-from . import links
-from .urls import InvalidURL
+from share.links import service as links
+from share.links.urls import InvalidURL
 
 MAX_LINES = 1000
 

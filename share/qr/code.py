@@ -19,8 +19,8 @@ import qrcode
 from PIL import Image
 from qrcode.exceptions import DataOverflowError
 
-from .options import OptionError, choice_param, colour_param, contrast_ratio, int_param
-from .visitor import PLACEMENT_RE
+from share.options import OptionError, choice_param, colour_param, contrast_ratio, int_param
+from share.scans.visitor import PLACEMENT_RE
 
 RENDERER_VERSION = "1"
 MIN_CONTRAST = 3.0

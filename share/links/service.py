@@ -14,10 +14,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from . import clock, codes
-from .errors import InputError
-from .storage import links as store
-from .urls import normalise_url
+from share import clock
+from share.errors import InputError
+from share.links import codes
+from share.links.urls import normalise_url
+from share.storage import links as store
 
 MAX_TITLE = 300
 MAX_DESCRIPTION = 1000

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from . import clock
-from .storage import dashboard as store
-from .storage import rollups
-from .useragents import CLIENTS
+from share import clock
+from share.scans.useragents import CLIENTS
+from share.storage import dashboard as store
+from share.storage import rollups
 
 PERIODS = {"today": 1, "7d": 7, "30d": 30, "all": None}
 CHARTS = {"24h": None, "7d": 7, "30d": 30, "90d": 90}

@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from . import clock
-from .errors import InputError
-from .opens import opens_in
-from .storage import dashboard as summary
+from share import clock
+from share.errors import InputError
+from share.scans.opens import opens_in
+from share.storage import dashboard as summary
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 3660

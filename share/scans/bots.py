@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 
-from share import platforms
-from share.crawlerindex import crawler_index
+from share.scans import platforms
+from share.scans.crawlerindex import crawler_index
 
 
 class Rule:

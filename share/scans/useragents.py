@@ -9,7 +9,7 @@ view carries ``QQ/<version>`` (and ``V1_AND_SQ``/``V1_IPH_SQ``) next to its TBS/
 Order matters: WeChat's Android web view also says ``MQQBrowser``, WeCom also says
 ``MicroMessenger``, and Windows WeChat also says ``QQBrowser``.
 
-The platform is uap-core's reading of the OS (see share/platforms.py), not our own regexes.
+The platform is uap-core's reading of the OS (see share/scans/platforms.py), not our own regexes.
 
 Every redirect classifies its user agent, so results are kept in a bounded LRU cache keyed by
 the (length-capped) string: warm lookups cost well under a microsecond.
@@ -21,8 +21,8 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from share import platforms
-from share.bots import bot_reason
+from share.scans import platforms
+from share.scans.bots import bot_reason
 
 #: Longest user agent we look at; longer ones are cut before classifying (and caching).
 CLASSIFY_LIMIT = 2048

@@ -13,8 +13,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import admins, linkimport
-from .db import get_engine
+from share.access import admins
+from share.db import get_engine
+from share.links import importing as linkimport
 
 
 @click.command("create-admin")

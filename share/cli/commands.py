@@ -10,9 +10,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import apikeys, links
-from .db import get_engine
-from .urls import InvalidURL
+from share.access import apikeys
+from share.db import get_engine
+from share.links import service as links
+from share.links.urls import InvalidURL
 
 
 def _public_url() -> str:
@@ -83,7 +84,7 @@ def add_link(url: str, title: str | None) -> None:
 @click.argument("code")
 def refresh_link(code: str) -> None:
     """Fetch the article metadata of link CODE again and print the outcome."""
-    from .metadata.hook import refresh
+    from share.metadata.hook import refresh
 
     link = refresh(get_engine(), code, current_app.extensions["share.fetch_policy"])
     if link is None:

@@ -14,8 +14,8 @@ from functools import lru_cache
 from sqlalchemy import Engine
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .clock import stored_now
-from .storage import admins as store
+from share.clock import stored_now
+from share.storage import admins as store
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024

@@ -1,0 +1,1 @@
+"""Command-line tools (``flask --app app …``), wired in one place."""

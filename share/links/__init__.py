@@ -1,0 +1,1 @@
+"""Links: one short code per normalised article URL, and bulk registration."""
