@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PIL import Image, ImageDraw, ImageFilter, ImageOps  # noqa: E402
 
+from share import services
 from share.cards import FORMATS, LAYOUTS, CardContent, CardOptions, fonts, render_card  # noqa: E402
 from share.qr import code as qr  # noqa: E402
 
@@ -212,7 +213,7 @@ def warm(seconds: float = 2.0) -> None:
                     count += 1
                 rate = count / (time.perf_counter() - start)
                 print(f"{layout:8} jpg {label:15} {rate:8.0f} req/s")
-        app.extensions["share.engine"].dispose()
+        services.of(app).engine.dispose()
 
 
 if __name__ == "__main__":

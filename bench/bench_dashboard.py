@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 
-from share import clock, create_app  # noqa: E402
+from share import clock, create_app, services  # noqa: E402
 from share.access.apikeys import create as create_key  # noqa: E402
 from share.db import migrate  # noqa: E402
 from share.links.codes import ALPHABET  # noqa: E402
@@ -131,7 +131,7 @@ def run(name: str, url: str, tmp: Path, n: int) -> dict[str, float]:
     migrate(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "PUBLIC_URL": "http://s.test",
                       "INSTANCE_PATH": str(tmp / f"instance-{name}")})  # fmt: skip
-    engine = app.extensions["share.engine"]
+    engine = services.of(app).engine
     now = NOW
     start = time.perf_counter()
     seed(engine, n, now)

@@ -27,10 +27,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     config.load(app, test_config)
 
-    from . import db
+    from . import cli, db
     from .web import errors, extensions, redirect
 
-    db.init_app(app)
+    _attach_services(app, db.init_app(app))
     extensions.init_app(app)
     errors.init_app(app)
 
@@ -39,23 +39,30 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for module in (admin, api, cards, health, images, redirect, widget):
         app.register_blueprint(module.bp)
 
-    from share.cli import commands as cli
-
     cli.init_app(app)
     admin.init_app(app)
-    _install_metadata_fetch(app)
     redirect.install(app)
     return app
 
 
-def _install_metadata_fetch(app: Flask) -> None:
-    """The fetch policy, and the metadata fetch that ``links.create`` runs for new links."""
+def _attach_services(app: Flask, engine) -> None:
+    """The objects the app holds for its lifetime (see :mod:`share.services`)."""
+    from . import services
+    from .cards.store import CardStore
     from .fetch import FetchPolicy
     from .metadata.background import BackgroundFetches
     from .metadata.hook import link_hook
+    from .qr.cache import ByteLRU
 
     policy = FetchPolicy.from_config(app.config)
-    app.extensions["share.fetch_policy"] = policy
-    app.extensions["share.background_fetches"] = BackgroundFetches()
-    if app.config["FETCH_ON_CREATE"]:
-        app.extensions["share.on_created"] = link_hook(policy)
+    services.attach(
+        app,
+        services.Services(
+            engine=engine,
+            fetch_policy=policy,
+            background_fetches=BackgroundFetches(),
+            card_store=CardStore(Path(app.instance_path) / "cards"),
+            qr_cache=ByteLRU(app.config["QR_CACHE_BYTES"]),
+            on_created=link_hook(policy) if app.config["FETCH_ON_CREATE"] else None,
+        ),
+    )

@@ -23,18 +23,21 @@ from .storage.engine import make_engine, make_unpooled_engine, ping  # noqa: F40
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask) -> Engine:
+    """The app's engine, disposed in forked children so no connection crosses ``fork``."""
     engine = make_engine(app.config["DATABASE_URL"], busy_timeout=app.config["SQLITE_BUSY_TIMEOUT"])
-    app.extensions["share.engine"] = engine
     # With `gunicorn --preload` the engine is made before the workers fork: a
     # child must not reuse the parent's pooled connections.
     ref = weakref.ref(engine)
     os.register_at_fork(after_in_child=lambda: (e := ref()) is not None and e.dispose(close=False))
-    app.cli.add_command(migrate_command)
+    return engine
 
 
 def get_engine() -> Engine:
-    return current_app.extensions["share.engine"]
+    """The engine of the app handling this request or command."""
+    from . import services
+
+    return services.current().engine
 
 
 def alembic_config(url: str) -> Config:

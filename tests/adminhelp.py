@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from share import services
 from share.access import admins
 
 PASSWORD = "correct horse battery"
@@ -27,7 +28,7 @@ class AdminClient:
         self.app = app
         self.username, self.password = username, password
         if create:
-            admins.create(app.extensions["share.engine"], username, password)
+            admins.create(services.of(app).engine, username, password)
         self.client = app.test_client()
 
     def token(self) -> str:
@@ -56,7 +57,7 @@ def scan(app, code, when: datetime, ua=CHROME, ip="198.51.100.1", src=None, refe
     headers = {"User-Agent": ua}
     if referer:
         headers["Referer"] = referer
-    outcome = app.extensions["share.redirector"].scan(
+    outcome = services.of(app).redirector.scan(
         code, method="GET", headers=headers, remote_addr=ip, src=src, now=when.astimezone(UTC)
     )
     assert outcome.status == 302

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from share import clock, create_app
+from share import clock, create_app, services
 from share.access.apikeys import create as create_key
 from share.db import migrate
 
@@ -174,8 +174,8 @@ def make_app(url: str, tmp_path: Path, **config):
 
 def close_app(app) -> None:
     """Release every database connection the app holds."""
-    app.extensions["share.redirector"].store.close()
-    app.extensions["share.engine"].dispose()
+    services.of(app).redirector.store.close()
+    services.of(app).engine.dispose()
 
 
 @pytest.fixture
@@ -206,7 +206,7 @@ def runner(app):
 
 @pytest.fixture
 def engine(app):
-    return app.extensions["share.engine"]
+    return services.of(app).engine
 
 
 class Api:
@@ -215,7 +215,7 @@ class Api:
     def __init__(self, app):
         self.app = app
         self.client = app.test_client()
-        self.key = create_key(app.extensions["share.engine"], "tests")
+        self.key = create_key(services.of(app).engine, "tests")
 
     def _headers(self, extra=None):
         return {"Authorization": f"Bearer {self.key}", **(extra or {})}

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from share import services
 from share.web.admin import PUBLIC
 from share.web.admin.i18n import safe_next
 from tests.adminhelp import AdminClient
@@ -111,7 +112,7 @@ def test_session_cookie_is_secure_behind_https(sqlite_url, tmp_path):
         response = admin.login()
         assert "Secure" in response.headers["Set-Cookie"]
     finally:
-        app.extensions["share.engine"].dispose()
+        services.of(app).engine.dispose()
 
 
 def test_logout_ends_the_session(app):

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from share import clock
+from share import clock, services
 from share.links import service as links
 from share.stats.csvexport import neutralise
 from tests.adminhelp import CHROME, WECHAT, AdminClient, scan
@@ -17,7 +17,7 @@ from tests.conftest import make_app
 def utc_app(sqlite_url, tmp_path):
     app = make_app(sqlite_url, tmp_path, TIMEZONE="UTC")
     yield app
-    app.extensions["share.engine"].dispose()
+    services.of(app).engine.dispose()
 
 
 def _seed(app, code):
@@ -185,7 +185,7 @@ def test_refresh_fetches_the_article_even_with_fetch_on_create_off(app, api, eng
 
     from share.fetch import FetchPolicy
 
-    app.extensions["share.fetch_policy"] = FetchPolicy(
+    services.of(app).fetch_policy = FetchPolicy(
         allow_networks=(ipaddress.ip_network("127.0.0.0/8"),)
     )
     article = '<html lang="zh"><head><meta property="og:title" content="新标题"></head></html>'

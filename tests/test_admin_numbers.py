@@ -3,6 +3,7 @@
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from share import services
 from share.stats import dashboard
 from share.storage import rollups
 from tests.adminhelp import CHROME, WECHAT, AdminClient, scan
@@ -41,7 +42,7 @@ def test_overview_totals_keep_bots_apart_and_split_clients(any_app, any_api, ins
 def test_scan_per_open_rate_uses_widget_opens(any_app, any_api, frozen):
     from share.scans.opens import record_open
 
-    engine = any_app.extensions["share.engine"]
+    engine = services.of(any_app).engine
     code = any_api.make_link()["code"]
     now = frozen.now()
     for _ in range(4):
@@ -53,7 +54,7 @@ def test_scan_per_open_rate_uses_widget_opens(any_app, any_api, frozen):
 
 
 def test_rollups_follow_new_scans_and_rebuild_on_time_zone_change(any_app, any_api, frozen):
-    engine = any_app.extensions["share.engine"]
+    engine = services.of(any_app).engine
     code = any_api.make_link()["code"]
     now = frozen.now()
     scan(any_app, code, now - timedelta(days=2))

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from share import services
 from share.access import admins
 from share.db import migrate
 from tests.adminhelp import PASSWORD, AdminClient
@@ -65,7 +66,7 @@ def test_failed_logins_are_throttled_per_account(sqlite_url, tmp_path, storage, 
         other = AdminClient(app, username="other")
         assert other.login().status_code == 302  # other accounts are not locked out
     finally:
-        app.extensions["share.engine"].dispose()
+        services.of(app).engine.dispose()
 
 
 def test_unknown_accounts_are_throttled_like_known_ones(sqlite_url, tmp_path):
@@ -75,7 +76,7 @@ def test_unknown_accounts_are_throttled_like_known_ones(sqlite_url, tmp_path):
         codes = [ghost.login(password="wrong password").status_code for _ in range(6)]
         assert codes == [401] * 5 + [429]
     finally:
-        app.extensions["share.engine"].dispose()
+        services.of(app).engine.dispose()
 
 
 def test_failed_logins_are_throttled_per_client(sqlite_url, tmp_path):
@@ -87,7 +88,7 @@ def test_failed_logins_are_throttled_per_client(sqlite_url, tmp_path):
         ]
         assert codes == [401, 401, 401, 429]
     finally:
-        app.extensions["share.engine"].dispose()
+        services.of(app).engine.dispose()
 
 
 def test_successful_logins_do_not_count(sqlite_url, tmp_path):
@@ -96,7 +97,7 @@ def test_successful_logins_do_not_count(sqlite_url, tmp_path):
         admin = AdminClient(app)
         assert [admin.login().status_code for _ in range(4)] == [302] * 4
     finally:
-        app.extensions["share.engine"].dispose()
+        services.of(app).engine.dispose()
 
 
 @pytest.mark.slow
@@ -104,8 +105,8 @@ def test_twenty_wrong_passwords_over_four_gunicorn_workers_sharing_redis(redis_u
     db = f"sqlite:///{tmp_path / 'gunicorn.sqlite3'}"
     migrate(db)
     app = make_app(db, tmp_path)
-    admins.create(app.extensions["share.engine"], "editor", PASSWORD)
-    app.extensions["share.engine"].dispose()
+    admins.create(services.of(app).engine, "editor", PASSWORD)
+    services.of(app).engine.dispose()
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
@@ -197,4 +198,4 @@ def test_rate_limit_counters_store_no_client_address(sqlite_url, tmp_path, redis
         for key in client.scan_iter(match="LIMITS*"):
             client.delete(key)
         client.close()
-        app.extensions["share.engine"].dispose()
+        services.of(app).engine.dispose()

@@ -8,6 +8,7 @@ import zxingcpp
 from httpservers import LoopbackServer, page
 from PIL import Image
 
+from share import services
 from share.cards import LAYOUTS
 from share.fetch import FetchPolicy
 
@@ -38,7 +39,7 @@ def png_bomb():
 @pytest.fixture
 def card_app(app):
     """The test app, its fetcher allowed onto loopback (where the image server runs)."""
-    app.extensions["share.fetch_policy"] = FetchPolicy(allow_networks=("127.0.0.0/8",))
+    services.of(app).fetch_policy = FetchPolicy(allow_networks=("127.0.0.0/8",))
     return app
 
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from share import clock
+from share import clock, services
 from share.scans.opens import record_open
 from tests.adminhelp import CHROME, AdminClient, scan
 from tests.conftest import INSTANTS, ZONES, Api, close_app, make_app
@@ -80,7 +80,7 @@ def test_every_surface_counts_the_same_scans_and_opens(zone_app, moment):
 
 
 def _check_every_surface(app, tz: ZoneInfo, now: datetime) -> None:
-    engine = app.extensions["share.engine"]
+    engine = services.of(app).engine
     api = Api(app)
     code = api.make_link()["code"]
     events = _events(now, tz)
@@ -136,7 +136,7 @@ def test_today_column_counts_popup_opens_at_18_utc_in_shanghai(app, api, frozen)
     for n in range(4):
         scan(app, code, a_minute_ago, ip=f"198.51.100.{n}", src="widget")
     for _ in range(2):
-        record_open(app.extensions["share.engine"], code, a_minute_ago)
+        record_open(services.of(app).engine, code, a_minute_ago)
     admin = AdminClient(app)
     admin.login()
     today = admin.get("/admin/overview.json").get_json()["totals"]["today"]
@@ -150,7 +150,7 @@ def test_article_24_hours_view_counts_opens_at_18_utc(app, api, frozen):
     a_minute_ago = frozen.now() - timedelta(minutes=1)
     scan(app, code, a_minute_ago, src="widget")
     for _ in range(2):
-        record_open(app.extensions["share.engine"], code, a_minute_ago)
+        record_open(services.of(app).engine, code, a_minute_ago)
     admin = AdminClient(app)
     admin.login()
     stats = admin.get(f"/admin/a/{code}.json?range=24h").get_json()["stats"]

@@ -13,6 +13,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from share import services
+
 JSON = {"Content-Type": "application/json"}
 URL = "https://news.example.com/a/1"
 DEEP = b"[" * 100_000 + b"]" * 100_000
@@ -83,7 +85,7 @@ WRONG_TYPES = [
 
 def _rows(app) -> list[dict]:
     """Every stored link row, so 'nothing was written' compares the whole table."""
-    with app.extensions["share.engine"].connect() as conn:
+    with services.of(app).engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(text("SELECT * FROM links ORDER BY id"))]
 
 

@@ -5,6 +5,7 @@ import ipaddress
 import pytest
 from httpservers import LoopbackServer, page, redirect
 
+from share import services
 from share.fetch import FetchPolicy
 from share.metadata import ArticleMeta, extract, fetch_article
 from share.metadata.charset import decode, header_charset, lookup, prescan
@@ -239,7 +240,7 @@ def app(sqlite_url, tmp_path):
         }
     )
     yield app
-    app.extensions["share.engine"].dispose()
+    services.of(app).engine.dispose()
 
 
 def test_link_creation_fetches_metadata(api):
@@ -257,7 +258,7 @@ def test_link_creation_fetches_metadata(api):
 def test_refused_fetch_never_fails_registration_and_records_reason(api):
     from share.links import service as links
 
-    engine = api.app.extensions["share.engine"]
+    engine = services.of(api.app).engine
     response = api.post("/links", json={"url": "http://10.1.2.3/intranet"})
     assert response.status_code == 201
     stored = links.get(engine, response.get_json()["code"])
@@ -267,7 +268,7 @@ def test_refused_fetch_never_fails_registration_and_records_reason(api):
 def test_refresh_fetches_again_and_patch_overrides_win(api):
     from share.links import service as links
 
-    engine = api.app.extensions["share.engine"]
+    engine = services.of(api.app).engine
     with LoopbackServer({"/a": page("<title>first</title>")}) as server:
         code = api.make_link(server.url("/a"))["code"]
         server.route("/a", page("<title>second</title>"))
@@ -319,7 +320,7 @@ def test_public_share_answers_before_a_slow_page_is_fetched(app, client):
         assert response.get_json()["title"] is None
         assert elapsed < 2
         release.set()
-        engine = app.extensions["share.engine"]
+        engine = services.of(app).engine
         code = response.get_json()["code"]
         deadline = time.monotonic() + 5
         while links.get(engine, code).title is None and time.monotonic() < deadline:

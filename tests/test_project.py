@@ -9,6 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
+from share import services
 from share.settings import SETTINGS
 from share.storage.schema import metadata
 
@@ -127,4 +128,4 @@ def test_settings_from_the_environment_get_their_types(tmp_path, monkeypatch):
     monkeypatch.setenv("SHARE_SQLITE_BUSY_TIMEOUT", "2.5")
     app = make_app(f"sqlite:///{tmp_path}/x.sqlite3", tmp_path)
     assert app.config["ALLOWED_HOSTS"] == ["example.com", "*.example.org"]
-    assert app.extensions["share.redirector"].store.busy_timeout == 2.5
+    assert services.of(app).redirector.store.busy_timeout == 2.5

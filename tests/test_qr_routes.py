@@ -2,6 +2,7 @@
 
 import pytest
 
+from share import services
 from tests.conftest import PUBLIC
 from tests.qrdecode import decode_png, decode_svg
 
@@ -40,7 +41,7 @@ def test_strong_etag_long_cache_and_304(client, code):
 def test_rendered_images_are_cached_in_bounded_memory(app, client, code):
     from share.qr.cache import ByteLRU
 
-    cache = app.extensions["share.qr_cache"] = ByteLRU(5000)
+    cache = services.of(app).qr_cache = ByteLRU(5000)
     bodies = [client.get(f"/qr/{code}.png?size={size}").data for size in range(100, 140)]
     assert 0 < len(cache) < 40
     assert cache.size <= 5000

@@ -5,6 +5,7 @@ import time
 import pytest
 from sqlalchemy import select, text
 
+from share import services
 from share.storage.schema import scans
 
 WECHAT = (
@@ -19,7 +20,7 @@ CHROME = (
 
 
 def rows(app):
-    with app.extensions["share.engine"].connect() as conn:
+    with services.of(app).engine.connect() as conn:
         return [dict(r) for r in conn.execute(select(scans).order_by(scans.c.id)).mappings()]
 
 
@@ -125,12 +126,12 @@ def test_redirect_survives_broken_database_and_counts_the_loss(app, api, caplog)
     link = api.make_link("https://example.com/story")
     client = app.test_client()
     assert client.get(f"/s/{link['code']}").status_code == 302  # remembered
-    with app.extensions["share.engine"].begin() as conn:
+    with services.of(app).engine.begin() as conn:
         conn.execute(text("ALTER TABLE scans RENAME TO scans_gone"))
     response = client.get(f"/s/{link['code']}", environ_base={"REMOTE_ADDR": "198.51.100.9"})
     assert response.status_code == 302
     assert response.headers["Location"] == "https://example.com/story"
-    assert app.extensions["share.redirector"].lost == 1
+    assert services.of(app).redirector.lost == 1
     assert "not recorded" in caplog.text
     assert "198.51.100.9" not in caplog.text
     health = client.get("/healthz").get_json()
@@ -156,12 +157,12 @@ def test_redirect_survives_a_locked_database(sqlite_url, tmp_path):
         blocker.execute("ROLLBACK")
         blocker.close()
     assert response.status_code == 302
-    assert app.extensions["share.redirector"].lost == 1
+    assert services.of(app).redirector.lost == 1
     assert 0.2 <= waited < 2, "the redirect waits SQLITE_BUSY_TIMEOUT for the lock, no longer"
 
 
 def test_unknown_code_with_database_down_is_503_not_500(app, client):
-    with app.extensions["share.engine"].begin() as conn:
+    with services.of(app).engine.begin() as conn:
         conn.execute(text("ALTER TABLE links RENAME TO links_gone"))
     assert client.get("/s/abcdefg").status_code == 503
 
@@ -187,7 +188,7 @@ def test_scan_from_documentation_address_leaves_no_trace(app, api, caplog, tmp_p
         f"/s/{link['code']}", headers={"User-Agent": CHROME, "X-Forwarded-For": "203.0.113.77"}
     )
     assert len(rows(app)) == 2
-    engine = app.extensions["share.engine"]
+    engine = services.of(app).engine
     with engine.connect() as conn:
         dump = "\n".join(conn.connection.dbapi_connection.iterdump())
     assert "203.0.113.77" not in dump

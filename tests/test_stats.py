@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from share import clock
+from share import clock, services
 from share.stats.perlink import StatsError, StatsQuery
 
 CHROME = (
@@ -23,7 +23,7 @@ def scan(app, code, when, ua=CHROME, ip="198.51.100.1", src=None, referer=None):
     headers = {"User-Agent": ua}
     if referer:
         headers["Referer"] = referer
-    outcome = app.extensions["share.redirector"].scan(
+    outcome = services.of(app).redirector.scan(
         code, method="GET", headers=headers, remote_addr=ip, src=src, now=when
     )
     assert outcome.status == 302

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from share import clock
+from share import clock, services
 from share.scans import opens
 from share.web.widget import minify
 from tests.conftest import PUBLIC, make_app
@@ -179,7 +179,7 @@ def test_open_beacon_is_rate_limited_per_client(tmp_path, sqlite_url, api):
 
 
 def test_opens_fall_into_the_days_of_any_zone(any_api):
-    engine = any_api.app.extensions["share.engine"]
+    engine = services.of(any_api.app).engine
     link = any_api.make_link()
     link_id = _link_id(any_api, link["code"])
     shanghai = timezone(timedelta(hours=8))
@@ -202,7 +202,7 @@ def test_opens_fall_into_the_days_of_any_zone(any_api):
 
 
 def test_concurrent_opens_are_all_counted(any_api, frozen):
-    engine = any_api.app.extensions["share.engine"]
+    engine = services.of(any_api.app).engine
     code = any_api.make_link()["code"]
     errors: list[BaseException] = []
 
@@ -226,4 +226,4 @@ def test_concurrent_opens_are_all_counted(any_api, frozen):
 def _link_id(api, code: str) -> int:
     from share.links import service as links
 
-    return links.get(api.app.extensions["share.engine"], code).id
+    return links.get(services.of(api.app).engine, code).id

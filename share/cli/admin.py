@@ -10,9 +10,9 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from share import services
 from share.access import admins
 from share.db import get_engine
 from share.links import importing as linkimport
@@ -45,7 +45,7 @@ def create_admin(username: str, password_stdin: bool, reset: bool) -> None:
 def import_links(file) -> None:
     """Register every URL in FILE (one a line, # comments) and report each verdict."""
     lines = linkimport.parse_lines(file.read())
-    hook = current_app.extensions.get("share.on_created")
+    hook = services.current().on_created
     outcomes = []
     with click.progressbar(
         length=len(lines), label="Importing", file=sys.stderr, show_pos=True
@@ -65,6 +65,4 @@ def import_links(file) -> None:
         sys.exit(1)
 
 
-def init_app(app: Flask) -> None:
-    app.cli.add_command(create_admin)
-    app.cli.add_command(import_links)
+COMMANDS = (create_admin, import_links)

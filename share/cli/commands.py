@@ -7,9 +7,10 @@ Bad arguments end with a one-line message and a non-zero exit (click's
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 
+from share import services
 from share.access import apikeys
 from share.db import get_engine
 from share.links import service as links
@@ -69,7 +70,7 @@ def list_api_keys() -> None:
 @click.option("--title", help="Title shown on cards instead of the page's own.")
 def add_link(url: str, title: str | None) -> None:
     """Register URL and print its code and short URL."""
-    hook = current_app.extensions.get("share.on_created")
+    hook = services.current().on_created
     try:
         link, created = links.create(get_engine(), url, title=title, on_created=hook)
     except (InvalidURL, links.LinkError) as exc:
@@ -86,7 +87,7 @@ def refresh_link(code: str) -> None:
     """Fetch the article metadata of link CODE again and print the outcome."""
     from share.metadata.hook import refresh
 
-    link = refresh(get_engine(), code, current_app.extensions["share.fetch_policy"])
+    link = refresh(get_engine(), code, services.current().fetch_policy)
     if link is None:
         raise click.ClickException(f"No link with code {code!r}.")
     outcome = f"fetch failed: {link.fetch_error}" if link.fetch_error else "fetched"
@@ -121,13 +122,11 @@ def seed_demo() -> None:
         click.echo(f"demo article {base}{path} -> {base}/s/{link.code}")
 
 
-def init_app(app: Flask) -> None:
-    for command in (
-        create_api_key,
-        revoke_api_key,
-        list_api_keys,
-        add_link,
-        refresh_link,
-        seed_demo,
-    ):
-        app.cli.add_command(command)
+COMMANDS = (
+    create_api_key,
+    revoke_api_key,
+    list_api_keys,
+    add_link,
+    refresh_link,
+    seed_demo,
+)

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from flask import Blueprint, current_app, jsonify, request
 
+from share import services
 from share.links import service as links
 from share.links.urls import host_allowed, host_of, normalise_url
 from share.stats import perlink as stats
@@ -34,7 +35,7 @@ _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 def _on_created():
     """The metadata fetch run for each new link, when the app has one."""
-    return current_app.extensions.get("share.on_created")
+    return services.current().on_created
 
 
 def _invalid_json(message: str) -> InputError:
@@ -112,7 +113,7 @@ def _create(url: str, *, background: bool = False, **fields):
     """
     hook = _on_created()
     if hook is not None and background:
-        inline, pool = hook, current_app.extensions["share.background_fetches"]
+        inline, pool = hook, services.current().background_fetches
 
         def hook(engine, link):
             pool.submit(lambda: inline(engine, link), link.code)
@@ -220,7 +221,7 @@ def refresh_link(code: str):
     from ..metadata.hook import refresh
 
     get_link_or_404(code, api=True)
-    link = refresh(get_engine(), code, current_app.extensions["share.fetch_policy"])
+    link = refresh(get_engine(), code, services.current().fetch_policy)
     return jsonify(link.to_json(public_url()))
 
 

@@ -7,9 +7,9 @@ draw it once per version of the link's metadata.
 
 from __future__ import annotations
 
-from pathlib import Path
+from flask import Blueprint, Response, abort, request
 
-from flask import Blueprint, Response, abort, current_app, request
+from share import services
 
 from .. import cards
 from ..cards import forlink
@@ -23,11 +23,7 @@ CACHE_CONTROL = "public, max-age=600"
 
 
 def _store() -> CardStore:
-    store = current_app.extensions.get("share.card_store")
-    if store is None:
-        store = CardStore(Path(current_app.instance_path) / "cards")
-        current_app.extensions["share.card_store"] = store
-    return store
+    return services.current().card_store
 
 
 @bp.get("/card/<code>.<any(png, jpg, webp):fmt>")
@@ -45,7 +41,7 @@ def card(code: str, fmt: str):
         return Response(status=304, headers={**headers, "ETag": f'"{tag}"'})
     cached = store.get(planned.name) if tag is not None else None
     if cached is None:
-        body = forlink.draw(link, planned, current_app.extensions["share.fetch_policy"])
+        body = forlink.draw(link, planned, services.current().fetch_policy)
         tag = store.put(planned.name, body)
     else:
         body, tag = cached

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, jsonify
+
+from share import services
 
 from ..db import get_engine, ping
 
@@ -11,7 +13,7 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz():
-    redirector = current_app.extensions.get("share.redirector")
+    redirector = services.current().redirector
     lost = redirector.lost if redirector else 0
     if ping(get_engine()):
         return jsonify(status="ok", lost_scans=lost)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
+from share import services
 from share.links.urls import normalise_url
 from share.qr import code as qr
 from share.qr.cache import ByteLRU
@@ -17,12 +18,7 @@ _LONG_CACHE = "public, max-age=31536000, immutable"
 
 
 def _cache() -> ByteLRU:
-    cache = current_app.extensions.get("share.qr_cache")
-    if cache is None:
-        cache = current_app.extensions["share.qr_cache"] = ByteLRU(
-            current_app.config["QR_CACHE_BYTES"]
-        )
-    return cache
+    return services.current().qr_cache
 
 
 def qr_response(text: str, opts: qr.QrOptions, kind: str, cache_control: str) -> Response:

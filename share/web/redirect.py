@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 from flask import Blueprint, Flask, abort, request
 from werkzeug.datastructures import EnvironHeaders
 
+from share import services
 from share.links.codes import looks_like_code
 from share.scans.redirect import Outcome, Redirector
 
@@ -41,14 +42,14 @@ def _scan(redirector: Redirector, code: str, environ: dict) -> Outcome:
 def install(app: Flask) -> None:
     """Put the lean redirect in front of ``app.wsgi_app``."""
     redirector = Redirector(
-        app.extensions["share.engine"],
+        services.of(app).engine,
         app.config["SECRET_KEY"],
         proxy_count=app.config["PROXY_COUNT"],
         remember=app.config["REDIRECT_LOOKUP_CACHE"],
         busy_timeout=app.config["SQLITE_BUSY_TIMEOUT"],
         tz=app.config["TIMEZONE"],
     )
-    app.extensions["share.redirector"] = redirector
+    services.of(app).redirector = redirector
     inner = app.wsgi_app
 
     def wsgi(environ, start_response):

@@ -19,7 +19,7 @@ import pytest
 from httpservers import LoopbackServer, page
 from werkzeug.serving import make_server
 
-from share import create_app
+from share import create_app, services
 from share.access.apikeys import create as create_key
 from share.db import migrate
 
@@ -60,7 +60,7 @@ class LiveService:
                 "SHARE_RATE_LIMIT": "100000 per minute",
             }
         )
-        self.engine = self.app.extensions["share.engine"]
+        self.engine = services.of(self.app).engine
         self.key = create_key(self.engine, "browser tests")
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

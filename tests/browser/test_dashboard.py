@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from werkzeug.serving import make_server
 
-from share import clock, create_app
+from share import clock, create_app, services
 from share.access import admins
 from share.access.apikeys import create as create_key
 from share.db import migrate
@@ -36,7 +36,7 @@ class Dashboard:
             {"DATABASE_URL": url, "SECRET_KEY": "dashboard-browser", "PUBLIC_URL": self.base,
              "INSTANCE_PATH": str(tmp / "instance"), "TIMEZONE": "UTC"}
         )  # fmt: skip
-        self.engine = self.app.extensions["share.engine"]
+        self.engine = services.of(self.app).engine
         self.key = create_key(self.engine, "browser")
         admins.create(self.engine, "editor", PASSWORD)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

@@ -1,71 +1,17 @@
 """The dashboard under ``/admin``: login, overview, article pages, keys, link creation.
 
-One guard (:func:`_require_login`) runs before every view of the blueprint,
-so a new route is protected the moment it exists; only the endpoints in
-:data:`PUBLIC` (the login form and the language switch) skip it. Every answer
-carries the headers that keep the dashboard out of frames and scripts from
-elsewhere.
+The blueprint and its login guard live in :mod:`.blueprint`; each page's
+views in a module of its own, imported here so they are registered.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, g, jsonify, redirect, request, session, url_for
+from flask import Flask
 
-from share.access import admins
-
-from ...db import get_engine
-from . import i18n
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-PUBLIC = {"admin.login", "admin.set_lang"}
-
-CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https: http:; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-)
-
-
-def wants_json_twin() -> bool:
-    return request.path.endswith(".json")
-
-
-@bp.before_request
-def _require_login():
-    g.admin = None
-    admin_id = session.get("admin_id")
-    if admin_id is not None:
-        g.admin = admins.get(get_engine(), admin_id)
-        if g.admin is None:  # account deleted since the session was issued
-            session.pop("admin_id", None)
-    if g.admin is None and request.endpoint not in PUBLIC:
-        if wants_json_twin():
-            return jsonify(error={"code": "login_required", "message": "Log in first."}), 401
-        target = request.full_path if request.method == "GET" else request.path
-        return redirect(url_for("admin.login", next=target.rstrip("?")))
-    return None
-
-
-@bp.after_request
-def _security_headers(response):
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers.setdefault("Cache-Control", "no-store")
-    return response
-
-
-@bp.app_template_global()
-def admin_static(name: str) -> str:
-    return url_for("static", filename=f"admin/{name}")
+from . import article, auth, create, exports, i18n, keys, overview  # noqa: F401 - the routes
+from .blueprint import PUBLIC, bp, wants_json_twin  # noqa: F401 - the package's interface
 
 
 def init_app(app: Flask) -> None:
-    """Template helpers and the CLI commands (the blueprint is registered with the others)."""
-    from share.cli import admin as admincli
-
+    """Template helpers (the blueprint is registered with the others, the CLI in share.cli)."""
     i18n.init_app(app)
-    admincli.init_app(app)
-
-
-from . import article, auth, create, exports, keys, overview  # noqa: E402,F401 - the routes

@@ -7,8 +7,9 @@ form carries ``confirmed=1``; then it acts, flashes and goes back.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 
+from share import services
 from share.links import service as links
 from share.stats import article as articlestats
 
@@ -16,7 +17,8 @@ from ...db import get_engine
 from ...metadata.hook import refresh
 from ..lookup import get_link_or_404
 from ..publicurl import public_url
-from . import bp, charts
+from . import charts
+from .blueprint import bp
 from .i18n import safe_image, t, timezone
 
 QR_SIZES = (300, 600, 1200, 2048)
@@ -94,7 +96,7 @@ def act(code: str, action: str):
         )
     engine = get_engine()
     if action == "refresh":
-        fresh = refresh(engine, code, current_app.extensions["share.fetch_policy"])
+        fresh = refresh(engine, code, services.current().fetch_policy)
         if fresh is not None and fresh.fetch_error:
             flash(t("The article could not be fetched:") + f" {fresh.fetch_error}", "error")
         else:

@@ -14,7 +14,7 @@ from share.access import admins
 
 from ...db import get_engine
 from ..extensions import client_address, limiter
-from . import bp
+from .blueprint import bp
 from .i18n import LANGS, safe_next, t
 
 

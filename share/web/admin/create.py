@@ -8,21 +8,22 @@ proxy timeout.
 
 from __future__ import annotations
 
-from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 
+from share import services
 from share.links import importing as linkimport
 from share.links import service as links
 from share.links.urls import InvalidURL
 
 from ...db import get_engine
-from . import bp
+from .blueprint import bp
 from .i18n import t
 
 CHUNK = 20
 
 
 def _hook():
-    return current_app.extensions.get("share.on_created")
+    return services.current().on_created
 
 
 @bp.get("/links/new")

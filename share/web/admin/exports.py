@@ -13,8 +13,8 @@ from share.stats.csvexport import rows_to_csv
 
 from ...db import get_engine
 from ..lookup import get_link_or_404
-from . import bp
 from .article import _range
+from .blueprint import bp
 from .i18n import timezone
 
 

@@ -7,7 +7,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from share.access import apikeys
 
 from ...db import get_engine
-from . import bp
+from .blueprint import bp
 from .i18n import t
 
 

@@ -9,7 +9,8 @@ from share.stats import dashboard
 
 from ...db import get_engine
 from ..publicurl import public_url
-from . import bp, charts
+from . import charts
+from .blueprint import bp
 from .i18n import safe_image, timezone
 
 
