@@ -21,6 +21,7 @@ migrate: $(STAMP)
 	$(BIN)/flask --app app migrate
 
 run: export SHARE_ALLOWED_HOSTS ?= 127.0.0.1 localhost
+run: export SHARE_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: export HOST := $(HOST)
 run: export PORT := $(PORT)
 run: $(STAMP)

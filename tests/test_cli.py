@@ -56,3 +56,33 @@ def test_migrate_is_idempotent_and_seed_demo_registers_articles(runner):
     seeded = runner.invoke(args=["seed-demo"])
     assert seeded.exit_code == 0 and "/s/" in seeded.stdout
     assert runner.invoke(args=["seed-demo"]).stdout == seeded.stdout
+
+
+def test_seed_demo_twice_registers_nothing_twice(runner, engine):
+    from sqlalchemy import text
+
+    runner.invoke(args=["seed-demo"])
+    with engine.connect() as conn:
+        first = conn.execute(text("SELECT count(*) FROM links")).scalar_one()
+    runner.invoke(args=["seed-demo"])
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM links")).scalar_one() == first == 2
+
+
+def test_cli_links_use_the_public_url_setting(runner):
+    """Regression: `add-link` printed :5000 links whatever SHARE_PUBLIC_URL said."""
+    result = runner.invoke(args=["add-link", "https://example.com/public"])
+    code, short = result.stdout.split()[:2]
+    assert short == f"http://share.test/s/{code}"  # conftest's PUBLIC_URL
+    assert "SHARE_PUBLIC_URL" not in result.stderr
+
+
+def test_cli_says_plainly_when_the_public_url_is_unset(sqlite_url, tmp_path, monkeypatch):
+    from tests.conftest import make_app
+
+    monkeypatch.setenv("PORT", "8123")
+    app = make_app(sqlite_url, tmp_path, PUBLIC_URL=None)
+    result = app.test_cli_runner().invoke(args=["add-link", "https://example.com/unset"])
+    assert result.exit_code == 0
+    assert result.stdout.split()[1].startswith("http://127.0.0.1:8123/s/")
+    assert "SHARE_PUBLIC_URL is not set" in result.stderr and "8123" in result.stderr

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from share.links.service import Link
+from share.links.service import Link, short_url
 
 from ..fetch import FetchError, FetchPolicy, fetch
 from ..metadata import guess_lang
@@ -33,7 +33,7 @@ def plan(link: Link, options: CardOptions, public_url: str) -> CardPlan:
     """The card of ``link`` as ``options`` ask, its QR opening the short link (``src=card``)."""
     # An article we could not fetch has no language: judge by its title then.
     lang = options.language(link.lang or guess_lang(link.title, link.description))
-    qr_text = f"{public_url.rstrip('/')}/s/{link.code}?src=card"
+    qr_text = short_url(public_url, link.code, "card")
     name = CardStore.name(
         link.id, link.meta_version, RENDERER_VERSION, options.layout, lang, qr_text, options.fmt
     )

@@ -6,6 +6,8 @@ Bad arguments end with a one-line message and a non-zero exit (click's
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -18,11 +20,22 @@ from share.links.urls import InvalidURL
 
 
 def _public_url() -> str:
-    """The configured public URL, or where `make run` serves (HOST/PORT)."""
-    import os
+    """``SHARE_PUBLIC_URL``; unset, where ``make run`` serves (HOST/PORT), said on stderr.
 
+    A command has no request to read a host from, so it never guesses
+    silently: links printed from a guessed base say which base they use.
+    """
+    configured = current_app.config.get("PUBLIC_URL")
+    if configured:
+        return configured
     host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "5000")
-    return current_app.config.get("PUBLIC_URL") or f"http://{host}:{port}"
+    base = f"http://{host}:{port}"
+    click.echo(
+        f"SHARE_PUBLIC_URL is not set: links below use {base} (HOST/PORT); "
+        "set SHARE_PUBLIC_URL to the address readers reach.",
+        err=True,
+    )
+    return base
 
 
 @click.command("create-api-key")
@@ -75,9 +88,8 @@ def add_link(url: str, title: str | None) -> None:
         link, created = links.create(get_engine(), url, title=title, on_created=hook)
     except (InvalidURL, links.LinkError) as exc:
         raise click.UsageError(str(exc)) from exc
-    click.echo(
-        f"{link.code} {_public_url()}/s/{link.code}{'' if created else '  (already registered)'}"
-    )
+    short = links.short_url(_public_url(), link.code)
+    click.echo(f"{link.code} {short}{'' if created else '  (already registered)'}")
 
 
 @click.command("refresh-link")
@@ -119,7 +131,7 @@ def seed_demo() -> None:
     base = _public_url()
     for path, title, description in DEMO_ARTICLES:
         link, _ = links.create(get_engine(), base + path, title=title, description=description)
-        click.echo(f"demo article {base}{path} -> {base}/s/{link.code}")
+        click.echo(f"demo article {base}{path} -> {links.short_url(base, link.code)}")
 
 
 COMMANDS = (

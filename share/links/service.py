@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -67,7 +67,7 @@ class Link:
         return {
             "code": self.code,
             "url": self.url,
-            "short_url": f"{base}/s/{self.code}",
+            "short_url": short_url(base, self.code),
             "qr_png": f"{base}/qr/{self.code}.png",
             "qr_svg": f"{base}/qr/{self.code}.svg",
             "card": f"{base}/card/{self.code}.jpg",
@@ -76,9 +76,18 @@ class Link:
             "image": self.image,
             "site_name": self.site_name,
             "lang": self.lang,
-            "created_at": self.created_at.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z"),
+            "created_at": clock.iso_utc(self.created_at),
             "disabled": self.disabled,
         }
+
+
+def short_url(public_url: str, code: str, src: str | None = None) -> str:
+    """The tracked short link every surface prints (API, QR, cards, widget, dashboard, CLI).
+
+    ``src`` names the placement a scan of it will be counted under.
+    """
+    url = f"{public_url.rstrip('/')}/s/{code}"
+    return f"{url}?src={src}" if src else url
 
 
 def _pick(row: dict[str, Any], field: str) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from share import services
+from share.links.service import short_url
 from share.links.urls import normalise_url
 from share.qr import code as qr
 from share.qr.cache import ByteLRU
@@ -40,7 +41,7 @@ def link_qr(code: str, kind: str):
     """The QR of a link's short URL with placement ``src``."""
     opts = qr.QrOptions.from_query(request.args, "qr")
     link = get_link_or_404(code)
-    text = f"{public_url()}/s/{link.code}?src={opts.src}"
+    text = short_url(public_url(), link.code, opts.src)
     return qr_response(text, opts, kind, _LONG_CACHE)
 
 
