@@ -17,6 +17,7 @@ from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from .storage.engine import make_engine, make_unpooled_engine, ping  # noqa: F401 - re-export
 
@@ -64,5 +65,11 @@ def migrate(url: str, revision: str = "head") -> None:
 def migrate_command() -> None:
     """Create or upgrade the database schema to the latest version."""
     url = current_app.config["DATABASE_URL"]
-    migrate(url)
+    try:
+        migrate(url)
+    except (OperationalError, InterfaceError, OSError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+        raise click.ClickException(
+            f"SHARE_DATABASE_URL: cannot reach the database ({reason})."
+        ) from None
     click.echo("Database is up to date.")

@@ -7,9 +7,12 @@ Settings are read the Flask way: ``SHARE_X`` in the environment sets ``X``.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from . import clock
@@ -36,6 +39,97 @@ def as_bool(value: Any) -> bool:
     raise ValueError(f"{value!r} is not true or false")
 
 
+_HOST_PATTERN = re.compile(
+    r"(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+)
+
+
+def as_hosts(value: Any) -> list[str]:
+    """Host names or ``*.domain`` patterns (IDN as punycode); a URL or a stray word is refused."""
+    hosts = []
+    for item in as_list(value):
+        host = item.lower().rstrip(".")
+        if ":" in host and not host.startswith("["):  # a bare IPv6 address
+            ipaddress.ip_address(host)
+        elif not (_HOST_PATTERN.fullmatch(host) or _is_bracketed_ip(host)):
+            raise ValueError(f"{item!r} is not a host name or *.domain pattern")
+        hosts.append(host)
+    return hosts
+
+
+def _is_bracketed_ip(host: str) -> bool:
+    if not (host.startswith("[") and host.endswith("]")):
+        return False
+    ipaddress.ip_address(host[1:-1])
+    return True
+
+
+def as_networks(value: Any) -> list[str]:
+    """CIDR networks such as ``10.0.0.0/8`` or ``fd00::/8``, written canonically."""
+    try:
+        return [str(ipaddress.ip_network(item, strict=False)) for item in as_list(value)]
+    except ValueError as exc:
+        raise ValueError(f"not a CIDR network list ({exc})") from None
+
+
+def as_ports(value: Any) -> list[int]:
+    """TCP ports 1-65535."""
+    ports = []
+    for item in as_list(value):
+        if not item.isdigit() or not 0 < int(item) < 65536:
+            raise ValueError(f"{item!r} is not a TCP port")
+        ports.append(int(item))
+    return ports
+
+
+def as_rate_limit(value: Any) -> str:
+    """A rate limit such as ``120 per minute`` (several separated by ``;``)."""
+    from limits import parse_many
+
+    text = str(value).strip()
+    try:
+        parse_many(text)
+    except ValueError:
+        raise ValueError("not a rate limit such as '120 per minute'") from None
+    return text
+
+
+def as_url(value: Any) -> str:
+    """An absolute ``http(s)`` URL without query or fragment (a trailing ``/`` is dropped)."""
+    text = str(value).strip()
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:
+        host = None
+    if not host or parts.scheme not in ("http", "https") or parts.query or parts.fragment:
+        raise ValueError("not an http(s) URL such as https://s.example.com")
+    return text.rstrip("/")
+
+
+def as_redis_url(value: Any) -> str:
+    """A Redis URL: ``redis://``, ``rediss://`` or ``unix://``."""
+    text = str(value).strip()
+    if urlsplit(text).scheme not in ("redis", "rediss", "unix"):
+        raise ValueError("not a redis:// URL")
+    return text
+
+
+def as_database_url(value: Any) -> str:
+    """A SQLAlchemy URL of an engine ScanShare supports (SQLite or PostgreSQL)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    text = str(value).strip()
+    try:
+        url = make_url(text)
+    except (ArgumentError, ValueError):
+        raise ValueError("not a database URL such as postgresql+psycopg://host/db") from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ValueError("only sqlite:// and postgresql+psycopg:// are supported")
+    return text
+
+
 def as_zone(value: Any) -> ZoneInfo:
     """An IANA time zone (a ``ZoneInfo`` passes through)."""
     if isinstance(value, ZoneInfo):
@@ -59,6 +153,7 @@ SETTINGS: tuple[Setting, ...] = (
         "DATABASE_URL",
         None,
         "Any SQLAlchemy URL. Default: a SQLite file `scanshare.sqlite3` in the instance folder.",
+        kind=as_database_url,
     ),
     Setting(
         "SECRET_KEY",
@@ -71,33 +166,41 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "Base URL printed into QR codes and short links, e.g. `https://s.example.com`. "
         "Unset: the request's own host, only when it is in `TRUSTED_HOSTS` or a loopback name.",
+        kind=as_url,
     ),
     Setting(
         "TRUSTED_HOSTS",
         None,
         "Host names this server answers for (Flask's `TRUSTED_HOSTS`), comma separated; "
         "other `Host` headers get a 400.",
-        kind=as_list,
+        kind=as_hosts,
     ),
     Setting(
         "ALLOWED_HOSTS",
         "",
         "Hosts whose articles the public widget may register: `example.com`, `*.example.com`, "
         "comma separated.",
-        kind=as_list,
+        kind=as_hosts,
     ),
     Setting(
         "REDIS_URL",
         None,
         "Shared rate-limit storage when several app instances run, e.g. "
         "`redis://127.0.0.1:6379/0`. Unset: in-process memory.",
+        kind=as_redis_url,
     ),
     Setting(
         "FETCH_ALLOW_NETWORKS",
         "",
         "Private networks (CIDR list) the page/image fetcher may reach anyway, on any port.",
+        kind=as_networks,
     ),
-    Setting("FETCH_ALLOWED_PORTS", "80,443", "Ports the fetcher may use on public hosts."),
+    Setting(
+        "FETCH_ALLOWED_PORTS",
+        "80,443",
+        "Ports the fetcher may use on public hosts.",
+        kind=as_ports,
+    ),
     Setting(
         "FETCH_TIMEOUT",
         8.0,
@@ -123,18 +226,20 @@ SETTINGS: tuple[Setting, ...] = (
         "Asia/Shanghai",
         "The dashboard's display time zone, an IANA name (storage stays UTC). Its days are the "
         "dashboard's days and the visitor-hash day; an unknown zone stops start-up.",
-        as_zone,
+        kind=as_zone,
     ),
     Setting(
         "ADMIN_LOGIN_LIMIT_ACCOUNT",
         "5 per 15 minutes",
         "Failed dashboard logins allowed per username (known or not) before a 429; "
         "shared across workers through `REDIS_URL`.",
+        kind=as_rate_limit,
     ),
     Setting(
         "ADMIN_LOGIN_LIMIT_CLIENT",
         "20 per 15 minutes",
         "Failed dashboard logins allowed per client address before a 429.",
+        kind=as_rate_limit,
     ),
     Setting(
         "SQLITE_BUSY_TIMEOUT",
@@ -152,6 +257,7 @@ SETTINGS: tuple[Setting, ...] = (
         "SHARE_RATE_LIMIT",
         "120 per minute",
         "Rate limit per client for the public `/api/v1/share` and `/qr.png` routes.",
+        kind=as_rate_limit,
     ),
     Setting(
         "REDIRECT_LOOKUP_CACHE",
