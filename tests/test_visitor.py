@@ -346,3 +346,35 @@ def test_warm_up_builds_the_rules_but_caches_no_user_agent():
     assert useragents._classify.cache_info().currsize == 0
     assert platforms._resolver.cache_info().currsize == 1
     assert crawler_index.cache_info().currsize == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "ua", "human"),
+    [
+        ("GET", DESKTOP_CHROME, True),
+        ("get", DESKTOP_CHROME, True),
+        ("HEAD", DESKTOP_CHROME, False),
+        ("GET", "curl/8.5.0", False),
+        ("GET", "facebookexternalhit/1.1", False),
+        ("GET", DESKTOP_CHROME.replace("Chrome/", "HeadlessChrome/"), False),
+    ],
+)
+def test_one_rule_decides_whether_a_request_counts_as_a_person(method, ua, human):
+    from share.scans.counting import counts_as_human
+
+    assert counts_as_human(method, useragents.classify(ua)) is human
+    assert visit(method=method, headers={"User-Agent": ua}).is_human is human
+
+
+def test_scan_row_is_the_one_mapping_from_visitor_to_storage():
+    at = datetime(2026, 3, 14, 20, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    v = visit(headers={"User-Agent": DESKTOP_CHROME, "Referer": "https://a.example/x"})
+    row = v.scan_row(at)
+    assert row["ts"] == datetime(2026, 3, 14, 12, 30)  # naive UTC, converted
+    assert row["hour"] == int(at.timestamp()) // 3600
+    assert (row["client"], row["platform"], row["placement"]) == ("browser", "windows", "qr")
+    assert (row["referrer_host"], row["is_bot"], row["visitor"]) == (
+        "a.example",
+        False,
+        v.visitor_hash,
+    )

@@ -84,19 +84,8 @@ class Redirector:
             now=now,
             salt_zone=self.tz,
         )
-        row = {
-            "ts": clock.to_storage(now),
-            "hour": clock.epoch_hour(now),
-            "placement": visitor.placement,
-            "client": visitor.client,
-            "platform": visitor.platform,
-            "is_bot": visitor.is_bot,
-            "referrer_host": visitor.referrer_host,
-            "user_agent": visitor.user_agent,
-            "visitor": visitor.visitor_hash,
-        }
         try:
-            return self._record(code, row)
+            return self._record(code, visitor.scan_row(now))
         except Exception as exc:  # noqa: BLE001 - the reader must still be redirected
             return self._fallback(code, exc)
 

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from share import clock
 from share.scans import useragents
+from share.scans.counting import counts_as_human
 
 UA_LIMIT = 512
 DEFAULT_PLACEMENT = "link"
@@ -142,6 +143,20 @@ class Visitor:
         """Whether this scan counts in the human totals (bots are stored but kept apart)."""
         return not self.is_bot
 
+    def scan_row(self, at: datetime) -> dict:
+        """The ``scans`` row of this visit at instant ``at``: the one Visitor -> row mapping."""
+        return {
+            "ts": clock.to_storage(at),
+            "hour": clock.epoch_hour(at),
+            "placement": self.placement,
+            "client": self.client,
+            "platform": self.platform,
+            "is_bot": self.is_bot,
+            "referrer_host": self.referrer_host,
+            "user_agent": self.user_agent,
+            "visitor": self.visitor_hash,
+        }
+
     @classmethod
     def from_request(
         cls,
@@ -155,7 +170,7 @@ class Visitor:
         now: datetime | None = None,
         salt_zone: ZoneInfo = clock.UTC_ZONE,
     ) -> Visitor:
-        """Build the visitor of one request. HEAD requests are never human scans.
+        """Build the visitor of one request; whether it is a person is :func:`counts_as_human`.
 
         The visitor hash's salt is that of ``now``'s day in ``salt_zone``
         (the display zone), so "unique" means unique within the days shown.
@@ -170,7 +185,7 @@ class Visitor:
             placement=parse_placement(src),
             referrer_host=referrer_host(header(headers, "Referer")),
             user_agent=ua,
-            is_bot=info.is_bot or method.upper() == "HEAD",
+            is_bot=not counts_as_human(method, info),
             visitor_hash=visitor_hash(
                 secret, clock.local_day(now or clock.now(), salt_zone), ip, ua
             ),
