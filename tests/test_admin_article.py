@@ -230,3 +230,18 @@ def test_article_numbers_on_both_engines(any_app, any_api):
     assert sum(p["scans"] for p in mine["series"]) == stats["total"] == 3
     hourly = admin.get(f"/admin/a/{code}.json?range=24h").get_json()["stats"]
     assert len(hourly["series"]) == 24
+
+
+def test_edit_form_with_a_nul_is_refused_not_a_500(any_app, any_api):
+    """Regression: a title with a NUL reached PostgreSQL, which refused it with a 500."""
+    from share import services
+
+    code = any_api.make_link(title="Original")["code"]
+    admin = AdminClient(any_app)
+    admin.login()
+    done = admin.post(f"/admin/a/{code}/edit", {"title": "bad\x00title"}, follow_redirects=True)
+    assert done.status_code == 200 and "Not saved" in done.get_data(as_text=True)
+    engine = services.of(any_app).engine
+    with pytest.raises(links.LinkError, match="broken character"):  # a form cannot send one
+        links.update(engine, code, {"title": "bad\ud800title"})
+    assert links.get(engine, code).title == "Original"

@@ -183,6 +183,11 @@ def _clean_overrides(values: dict[str, Any], keep_empty: bool = False) -> dict[s
             continue
         if not isinstance(value, str):
             raise LinkError("invalid_field", f"`{key}` must be a string.")
+        if "\x00" in value or not _encodable(value):
+            # PostgreSQL refuses NUL; a lone surrogate cannot be stored as UTF-8 anywhere
+            raise LinkError(
+                "invalid_field", f"`{key}` contains a NUL or a broken character; remove it."
+            )
         value = " ".join(value.split())
         if len(value) > limits[key]:
             raise LinkError("invalid_field", f"`{key}` is longer than {limits[key]} characters.")
@@ -193,6 +198,14 @@ def _clean_overrides(values: dict[str, Any], keep_empty: bool = False) -> dict[s
                 raise LinkError("invalid_field", f"`image` is not usable: {exc}") from exc
         out[key] = value
     return out
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def apply_metadata(engine: Engine, code: str, meta: Any) -> Link | None:

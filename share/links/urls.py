@@ -49,8 +49,8 @@ def normalise_url(raw: object) -> str:
         )
     try:
         parts = urlsplit(raw)
-    except ValueError as exc:  # e.g. a bracketed host that is no IP address
-        raise InvalidURL(f"The URL's host is not valid ({exc}); check the brackets.") from None
+    except ValueError:  # e.g. a bracketed host that is no IP address
+        raise InvalidURL("The URL's host is not valid; check the brackets around it.") from None
     if not raw[len(scheme) + 1 :].startswith("//") or not parts.netloc:
         raise InvalidURL("The URL has no host; write it as https://host/path.")
     if "@" in parts.netloc:
