@@ -32,16 +32,8 @@ from werkzeug.serving import make_server  # noqa: E402
 
 from share import create_app  # noqa: E402
 from share.db import migrate  # noqa: E402
+from tests.chromium import CHROMIUM, launch_chromium  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 MEASURE = """async () => {
   const root = document.querySelector('.scanshare').shadowRoot;
   const frame = () => new Promise(r => requestAnimationFrame(() => r()));
@@ -129,7 +121,7 @@ def report(name: str, samples: list[tuple[float, float]]) -> None:
 
 def main(n: int = 20) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM.exists():
         sys.exit(f"Chromium not found at {CHROMIUM}")
     with tempfile.TemporaryDirectory() as tmp:
         app, base = start_service(Path(tmp))
@@ -138,7 +130,7 @@ def main(n: int = 20) -> None:
         packed = client.get("/widget.js", headers={"Accept-Encoding": "gzip"}).data
         raw = gzip.decompress(packed)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = launch_chromium(p)
             run_case(browser, f"{host}/warm-up")
             fresh = [run_case(browser, f"{host}/article/{i}") for i in range(n)]
             known = [run_case(browser, f"{host}/article/{i}") for i in range(n)]

@@ -63,15 +63,7 @@ def upgrade() -> None:
     op.drop_table("widget_opens")
 
     op.drop_table("rollup_client_hours")
-    op.create_table(
-        "rollup_client_slots",
-        sa.Column("slot", sa.Integer(), nullable=False),
-        sa.Column("client", sa.String(16), nullable=False),
-        sa.Column("scans", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("slot", "client", name="pk_rollup_client_slots"),
-    )
-    op.execute("DELETE FROM rollup_link_days")
-    op.execute("DELETE FROM rollup_state")
+    _client_rollup("rollup_client_slots", "slot")
 
 
 def downgrade() -> None:
@@ -100,12 +92,17 @@ def downgrade() -> None:
         )
     op.drop_table("widget_open_slots")
     op.drop_table("rollup_client_slots")
+    _client_rollup("rollup_client_hours", "hour")
+
+
+def _client_rollup(table: str, key: str) -> None:
+    """Human scans per (time key, client), empty; roll-ups are rebuilt on the next read."""
     op.create_table(
-        "rollup_client_hours",
-        sa.Column("hour", sa.Integer(), nullable=False),
+        table,
+        sa.Column(key, sa.Integer(), nullable=False),
         sa.Column("client", sa.String(16), nullable=False),
         sa.Column("scans", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("hour", "client", name="pk_rollup_client_hours"),
+        sa.PrimaryKeyConstraint(key, "client", name=f"pk_{table}"),
     )
     op.execute("DELETE FROM rollup_link_days")
     op.execute("DELETE FROM rollup_state")

@@ -44,6 +44,22 @@ _JSON_BODY_RULES = (
 )
 
 
+def _json_body(properties: dict, required: list[str] | None = None) -> dict:
+    """A required JSON-object request body with exactly these ``properties``."""
+    schema = {"type": "object", "additionalProperties": False, "properties": properties}
+    if required:
+        schema["required"] = required
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+#: The fields an API caller may set over what the article page says (POST and PATCH).
+_OVERRIDES = {
+    "title": {"type": "string", "nullable": True, "maxLength": 300},
+    "description": {"type": "string", "nullable": True, "maxLength": 1000},
+    "image": {**_URL, "nullable": True},
+}
+
+
 def _errors(*statuses: int) -> dict[str, Any]:
     """The error answers of an operation; every operation can answer 405."""
     return {**{str(s): _ERROR for s in statuses}, "405": _405}
@@ -74,28 +90,7 @@ PATHS: dict[str, dict[str, Any]] = {
             "description": "201 with a new link, or 200 with the one already registered for "
             "the same normalised URL (its overrides unchanged). " + _JSON_BODY_RULES,
             "security": _KEY,
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["url"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "url": _URL,
-                                "title": {"type": "string", "nullable": True, "maxLength": 300},
-                                "description": {
-                                    "type": "string",
-                                    "nullable": True,
-                                    "maxLength": 1000,
-                                },
-                                "image": {**_URL, "nullable": True},
-                            },
-                        }
-                    }
-                },
-            },
+            "requestBody": _json_body({"url": _URL, **_OVERRIDES}, required=["url"]),
             "responses": {
                 "201": {
                     "description": "Created",
@@ -174,27 +169,7 @@ PATHS: dict[str, dict[str, Any]] = {
             "clears an override (the fetched value shows again). " + _JSON_BODY_RULES,
             "security": _KEY,
             "parameters": [_CODE],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "properties": {
-                                "title": {"type": "string", "nullable": True, "maxLength": 300},
-                                "description": {
-                                    "type": "string",
-                                    "nullable": True,
-                                    "maxLength": 1000,
-                                },
-                                "image": {**_URL, "nullable": True},
-                                "disabled": {"type": "boolean"},
-                            },
-                        }
-                    }
-                },
-            },
+            "requestBody": _json_body({**_OVERRIDES, "disabled": {"type": "boolean"}}),
             "responses": {**_LINK, **_errors(400, 401, 404, 413)},
         },
     },

@@ -22,22 +22,9 @@ from werkzeug.serving import make_server
 from share import create_app, services
 from share.access.apikeys import create as create_key
 from share.db import migrate
+from tests.chromium import CHROMIUM, launch_chromium
 
-CHROMIUM = Path(os.environ.get("SHARE_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 pytestmark = pytest.mark.browser
-
-
-def launch_chromium(playwright):
-    """Chromium as the tests and the benchmark use it (no network chatter of its own)."""
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
 class LiveService:
