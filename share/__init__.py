@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, services, blueprints, CLI; ``test_config`` wins over ``SHARE_*``."""
     test_config = dict(test_config or {})
     app = Flask(
         __name__,

@@ -46,9 +46,11 @@ class FixedClock(Clock):
         self.moment = utc(moment)
 
     def now(self) -> datetime:
+        """The instant it was set to, until moved."""
         return self.moment
 
     def set(self, moment: datetime) -> None:
+        """Jump to ``moment`` (a naive one is taken as UTC)."""
         self.moment = utc(moment)
 
     def advance(self, **delta: float) -> datetime:
@@ -212,6 +214,7 @@ class Buckets:
 
     @property
     def first(self) -> int:
+        """Epoch second where the first bucket begins."""
         return self.starts[0]
 
     @property
@@ -226,6 +229,7 @@ class Buckets:
         return bisect.bisect_right(self.starts, seconds) - 1
 
     def first_slot(self) -> int:
+        """The quarter-hour slot the first bucket begins in (widget opens are kept per slot)."""
         return slot_of(self.first)
 
     def end_slot(self) -> int:

@@ -31,6 +31,7 @@ class SettingError(RuntimeError, SystemExit):
 
 
 def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Defaults, then ``SHARE_*``, then ``test_config``; each setting typed once, here."""
     app.config.from_mapping(DEFAULTS)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, JSON_SORT_KEYS=False)
     app.config.from_prefixed_env("SHARE")

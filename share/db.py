@@ -42,6 +42,7 @@ def get_engine() -> Engine:
 
 
 def alembic_config(url: str) -> Config:
+    """Alembic's config for ``url`` without an ``alembic.ini``: the app owns the settings."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["url"] = url

@@ -25,6 +25,10 @@ class OptionError(InputError):
 
 
 def int_param(args: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    """``args[name]`` as plain digits within ``[lo, hi]``; absent or empty is ``default``.
+
+    Anything else raises :class:`OptionError` naming ``name``.
+    """
     raw = args.get(name)
     if raw is None or raw == "":
         return default
@@ -44,6 +48,11 @@ def choice_param(
     *,
     fold_case: bool = True,
 ) -> str:
+    """``args[name]`` if it is one of ``choices``; absent or empty is ``default``.
+
+    With ``fold_case`` the value takes the case of ``choices[0]`` first, so ``ec=h`` reads as ``H``.
+    Anything else raises :class:`OptionError` naming ``name``.
+    """
     raw = args.get(name)
     if raw is None or raw == "":
         return default
@@ -58,6 +67,10 @@ def choice_param(
 def colour_param(
     args: Mapping[str, str], name: str, default: tuple[int, int, int]
 ) -> tuple[int, int, int]:
+    """``RRGGBB`` (a leading ``#`` allowed) as an RGB tuple; absent or empty is ``default``.
+
+    Anything else raises :class:`OptionError` naming ``name``.
+    """
     raw = args.get(name)
     if raw is None or raw == "":
         return default

@@ -27,6 +27,8 @@ _KEY = "share"
 
 @dataclass
 class Services:
+    """Everything an app creates once and shares between requests and commands."""
+
     engine: Engine
     fetch_policy: FetchPolicy
     background_fetches: BackgroundFetches
@@ -39,6 +41,7 @@ class Services:
 
 
 def attach(app: Flask, services: Services) -> None:
+    """Give ``app`` its services (``create_app`` does, once)."""
     app.extensions[_KEY] = services
 
 

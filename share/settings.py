@@ -76,7 +76,7 @@ def as_ports(value: Any) -> list[int]:
     """TCP ports 1-65535."""
     ports = []
     for item in as_list(value):
-        if not item.isdigit() or not 0 < int(item) < 65536:
+        if not (item.isascii() and item.isdigit()) or not 0 < int(item) < 65536:
             raise ValueError(f"{item!r} is not a TCP port")
         ports.append(int(item))
     return ports
@@ -142,6 +142,8 @@ def as_zone(value: Any) -> ZoneInfo:
 
 @dataclass(frozen=True)
 class Setting:
+    """One setting: its name (``SHARE_<name>``), default, README help and converter."""
+
     name: str
     default: Any
     help: str

@@ -114,6 +114,8 @@ def test_default_range_is_last_30_days_including_today(any_app, any_api, instant
         ("?from=2026-13-01", "invalid_date"),
         ("?to=yesterday", "invalid_date"),
         ("?from=2026-1-1", "invalid_date"),
+        ("?from=2024-W01-1", "invalid_date"),  # an ISO week date is not YYYY-MM-DD
+        ("?from=2024-01-0\u0662", "invalid_date"),  # a non-ASCII digit
         ("?from=2026-03-02&to=2026-03-01", "invalid_range"),
         ("?bucket=week", "invalid_bucket"),
         ("?from=2026-01-01&to=2026-03-01&bucket=hour", "range_too_large"),

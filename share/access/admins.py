@@ -37,6 +37,7 @@ def _dummy_hash() -> str:
 
 
 def validate(username: str, password: str) -> None:
+    """Raise :class:`AdminError`, in words the operator can act on, unless both are acceptable."""
     if not _USERNAME.fullmatch(username or ""):
         raise AdminError("Usernames are 1-64 letters, digits or . _ @ -.")
     if len(password or "") < MIN_PASSWORD:
@@ -57,6 +58,10 @@ def create(engine: Engine, username: str, password: str) -> int:
 
 
 def set_password(engine: Engine, username: str, password: str) -> None:
+    """Replace an admin's password; :class:`AdminError` for an unknown name or a weak password.
+
+    Sessions already logged in as that admin stay valid.
+    """
     validate(username, password)
     row = store.by_username(engine, username)
     if row is None:
@@ -77,5 +82,6 @@ def authenticate(engine: Engine, username: str, password: str) -> dict | None:
 
 
 def get(engine: Engine, admin_id: int) -> dict | None:
+    """``{"id", "username"}`` of a session's admin; None once the account no longer exists."""
     row = store.by_id(engine, admin_id)
     return {"id": row["id"], "username": row["username"]} if row else None

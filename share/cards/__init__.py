@@ -41,6 +41,8 @@ class CardContent:
 
 @dataclass(frozen=True)
 class CardOptions:
+    """How to draw a card, parsed from the query so the renderer never sees raw strings."""
+
     layout: str = "poster"
     fmt: str = "jpg"
     lang: str | None = None  # None: the article's own language

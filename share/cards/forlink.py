@@ -24,6 +24,8 @@ log = logging.getLogger("share.cards")
 
 @dataclass(frozen=True)
 class CardPlan:
+    """What :func:`draw` needs, decided without drawing so a cached card can answer a 304."""
+
     name: str  # the cache file name: everything that changes the bytes
     options: CardOptions  # with the language decided
     qr_text: str

@@ -12,6 +12,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Box:
+    """A rectangle of the card in pixels; ``x``, ``y`` is its top-left corner."""
+
     x: int
     y: int
     w: int
@@ -91,6 +93,8 @@ LAYOUTS: dict[str, Layout] = {
 
 @dataclass(frozen=True)
 class Format:
+    """How Pillow encodes one card format (``save``: its keyword arguments) and its MIME type."""
+
     pillow: str
     mimetype: str
     save: dict[str, Any] = field(default_factory=dict)
@@ -114,6 +118,8 @@ FORMATS: dict[str, Format] = {
 
 @dataclass(frozen=True)
 class Caption:
+    """The words beside the QR saying how to open it; ``sub`` only where the layout sizes it."""
+
     main: str
     sub: str
 

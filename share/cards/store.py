@@ -21,6 +21,8 @@ def etag(body: bytes) -> str:
 
 
 class CardStore:
+    """Card files on disk shared by all workers, with a per-process memo of their ETags."""
+
     def __init__(self, directory: str | Path, memo_size: int = 4096):
         self.directory = Path(directory)
         # (name, inode, mtime, size) -> ETag: a 304 costs one stat(), not a read and a hash.
@@ -38,6 +40,10 @@ class CardStore:
         qr_text: str,
         fmt: str,
     ) -> str:
+        """The card's file name: every input that changes its bytes, so new input means a new file.
+
+        It begins ``<link_id>-<meta_version>-``: :meth:`put` sweeps older versions by that.
+        """
         qr = hashlib.sha256(qr_text.encode()).hexdigest()[:12]
         return f"{link_id}-{meta_version}-r{renderer}-{layout}-{lang}-{qr}.{fmt}"
 

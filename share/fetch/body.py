@@ -22,7 +22,7 @@ CHUNK = 64 * 1024
 def read_body(response, cap: int, deadline: float) -> bytes:
     """The decoded body of a streamed requests response, or FetchError."""
     declared = response.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > cap:
+    if declared.isascii() and declared.isdigit() and int(declared) > cap:
         raise FetchError("too_large", f"The body is {declared} bytes; the limit is {cap}.")
     decoder = _Decoder(response.headers.get("Content-Encoding", ""), cap)
     raw = response.raw

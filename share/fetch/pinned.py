@@ -53,6 +53,10 @@ class PinnedAdapter(HTTPAdapter):
         super().__init__(pool_connections=1, pool_maxsize=1, max_retries=0)
 
     def init_poolmanager(self, *args, **kwargs):
+        """Swap in pools whose connections dial the pinned IP and check the peer.
+
+        Requests calls this from ``HTTPAdapter.__init__``, hence ``_ip`` is set before ``super()``.
+        """
         super().init_poolmanager(*args, **kwargs)
         ip = self._ip
         http_conn = type("PinnedHTTPConnection", (_PinnedMixin, HTTPConnection), {"pinned_ip": ip})

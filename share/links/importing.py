@@ -20,6 +20,8 @@ MAX_LINES = 1000
 
 @dataclass(frozen=True)
 class Outcome:
+    """One input line's verdict: ``code`` when created or existing, ``reason`` when refused."""
+
     line: int
     url: str
     status: str  # created | existing | refused
@@ -27,6 +29,7 @@ class Outcome:
     reason: str | None = None
 
     def to_json(self) -> dict:
+        """Every field, as the dashboard's chunked import (``import.json``) answers it."""
         return asdict(self)
 
 
@@ -68,6 +71,7 @@ def import_lines(
 
 
 def summary(outcomes: Iterable[Outcome]) -> dict[str, int]:
+    """How many lines were created, existing or refused; all three keys, zeros included."""
     counts = {"created": 0, "existing": 0, "refused": 0}
     for outcome in outcomes:
         counts[outcome.status] += 1

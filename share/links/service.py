@@ -31,6 +31,8 @@ class LinkError(InputError):
 
 @dataclass(frozen=True)
 class Link:
+    """A link as every surface shows it: overrides already applied over fetched metadata."""
+
     id: int
     code: str
     url: str
@@ -46,6 +48,7 @@ class Link:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Link:
+        """From a ``links`` row: each field is its override when one is set."""
         return cls(
             id=row["id"],
             code=row["code"],
@@ -96,6 +99,7 @@ def _pick(row: dict[str, Any], field: str) -> str | None:
 
 
 def get(engine: Engine, code: str) -> Link | None:
+    """The link of ``code``, or ``None`` (also for strings that cannot be a code)."""
     if not codes.looks_like_code(code):
         return None
     row = store.get_by_code(engine, code)
@@ -103,6 +107,7 @@ def get(engine: Engine, code: str) -> Link | None:
 
 
 def find_by_url(engine: Engine, url: str) -> Link | None:
+    """The link registered for ``url`` once normalised; ``InvalidURL`` for a bad URL."""
     row = store.get_by_url(engine, normalise_url(url))
     return Link.from_row(row) if row else None
 
@@ -223,4 +228,5 @@ def apply_metadata(engine: Engine, code: str, meta: Any) -> Link | None:
 
 
 def page(engine: Engine, limit: int, cursor: tuple[datetime, int] | None) -> list[Link]:
+    """Newest first, after ``cursor`` (created_at, id): stable paging while links are added."""
     return [Link.from_row(r) for r in store.page(engine, limit, cursor)]

@@ -18,6 +18,8 @@ log = logging.getLogger("share.metadata")
 
 
 class BackgroundFetches:
+    """Metadata fetches off the request thread, bounded so a burst of new links cannot pile up."""
+
     def __init__(self, workers: int = 2, limit: int = 64):
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch")
         self._slots = threading.BoundedSemaphore(limit)

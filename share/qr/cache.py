@@ -16,6 +16,7 @@ class ByteLRU:
         self._lock = threading.Lock()
 
     def get(self, key: str) -> bytes | None:
+        """The cached bytes, now the most recently used; None on a miss."""
         with self._lock:
             value = self._data.get(key)
             if value is not None:
@@ -23,6 +24,7 @@ class ByteLRU:
             return value
 
     def put(self, key: str, value: bytes) -> None:
+        """Keep ``value``, dropping the least recently used; one over ``max_bytes`` is not kept."""
         if len(value) > self.max_bytes:
             return
         with self._lock:
@@ -37,6 +39,7 @@ class ByteLRU:
 
     @property
     def size(self) -> int:
+        """Bytes held now: the values' lengths (keys not counted), kept within ``max_bytes``."""
         return self._size
 
     def __len__(self) -> int:

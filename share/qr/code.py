@@ -36,6 +36,8 @@ Matrix = list[list[bool]]
 
 @dataclass(frozen=True, slots=True)
 class QrOptions:
+    """A QR's look and placement, parsed and checked once; every field is part of its ETag."""
+
     size: int = 300
     margin: int = 4
     ec: str = "M"
@@ -161,6 +163,10 @@ def save(text: str, opts: QrOptions, out: BinaryIO, kind: str = "png") -> None:
 
 
 def render(text: str, opts: QrOptions, kind: str = "png") -> bytes:
+    """The encoded QR as bytes, what the image routes cache.
+
+    :class:`OptionError` when ``text`` does not fit at ``ec`` or in ``size`` pixels.
+    """
     buf = io.BytesIO()
     save(text, opts, buf, kind)
     return buf.getvalue()

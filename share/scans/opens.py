@@ -19,6 +19,8 @@ from share.storage import opens as store
 
 
 class OpenResult(Enum):
+    """What one beacon did: counted, ignored for a disabled link, or an unknown code (a 404)."""
+
     COUNTED = "counted"
     DISABLED = "disabled"
     UNKNOWN = "unknown"

@@ -32,17 +32,23 @@ log = logging.getLogger("share.scans.redirect")
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
+    """What the redirect answers: a status, and where to go for a 302."""
+
     status: int  # 302, 404, 410, or 503 when the database cannot be reached
     location: str | None = None
 
 
 class Target(NamedTuple):
+    """A code's article URL and whether it was switched off, as last read."""
+
     link_id: int
     url: str
     disabled: bool
 
 
 class Redirector:
+    """The whole redirect path without Flask: classify, record, answer (see the module)."""
+
     def __init__(
         self,
         engine: Engine,

@@ -28,12 +28,15 @@ class RangeError(ValueError):
 
 @dataclass(frozen=True)
 class Range:
+    """The range an admin picked, as local days of the display zone, both ends included."""
+
     kind: str  # 24h | 7d | 30d | 90d | custom
     first_day: date
     last_day: date
 
     @property
     def bucket(self) -> str:
+        """``hour`` for the 24 h range, else ``day``: the series' unit and the CSV's label."""
         return "hour" if self.kind == "24h" else "day"
 
     @classmethod

@@ -99,6 +99,8 @@ def chart_series(engine: Engine, tz: ZoneInfo, chart: str, now: datetime) -> dic
 
 @dataclass(frozen=True)
 class TopQuery:
+    """The top-articles table's search, sort and page; ``per_page`` is never read from the query."""
+
     q: str = ""
     sort: str = "scans_7d"
     desc: bool = True
@@ -114,7 +116,7 @@ class TopQuery:
             q=(args.get("q") or "").strip()[:200],
             sort=sort if sort in store.SORTS else "scans_7d",
             desc=args.get("order", "desc") != "asc",
-            page=min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1,
+            page=min(int(page), 10_000) if _whole(page) and int(page) > 0 else 1,
         )
 
 
@@ -142,3 +144,8 @@ def top_articles(
     )
     pages = max(1, -(-count // query.per_page))
     return rows, count, pages
+
+
+def _whole(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also takes "²", which ``int`` refuses."""
+    return text.isascii() and text.isdigit()

@@ -11,6 +11,7 @@ docs/decisions/0006), so one person on two days is two visitors.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -33,6 +34,8 @@ class StatsError(InputError):
 
 @dataclass(frozen=True)
 class StatsQuery:
+    """A checked stats request: whole days of ``tz``, ``first_day`` to ``last_day`` inclusive."""
+
     first_day: date
     last_day: date
     bucket: str  # "day" | "hour"
@@ -81,12 +84,13 @@ def parse_zone(raw: str | None) -> ZoneInfo:
         ) from None
 
 
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9998, 12, 31)
 
 
 def parse_day(raw: str) -> date:
     """A ``YYYY-MM-DD`` day between 1970 and 9998 (so a day can always be added), or ValueError."""
-    if not isinstance(raw, str) or len(raw) != 10:
+    if not isinstance(raw, str) or not _DAY.fullmatch(raw):  # not ISO week dates, not "２"
         raise ValueError(raw)
     day = date.fromisoformat(raw)
     if not FIRST_DAY <= day <= LAST_DAY:

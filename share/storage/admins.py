@@ -17,6 +17,10 @@ class DuplicateAdmin(Exception):
 
 
 def insert(engine: Engine, username: str, password_hash: str, now: datetime) -> int:
+    """Add an admin and return its id; :class:`DuplicateAdmin` when exactly this name exists.
+
+    The unique index is case-sensitive, so callers check :func:`by_username` first.
+    """
     try:
         with write(engine) as conn:
             result = conn.execute(
@@ -41,12 +45,14 @@ def by_username(engine: Engine, username: str) -> dict[str, Any] | None:
 
 
 def by_id(engine: Engine, admin_id: int) -> dict[str, Any] | None:
+    """The whole row, password hash included, or None: callers pass on only what they need."""
     with read(engine) as conn:
         row = conn.execute(select(admins).where(admins.c.id == admin_id)).mappings().first()
     return dict(row) if row else None
 
 
 def set_password(engine: Engine, admin_id: int, password_hash: str) -> None:
+    """Store a new password hash; an unknown ``admin_id`` changes nothing and raises nothing."""
     with write(engine) as conn:
         conn.execute(
             update(admins).where(admins.c.id == admin_id).values(password_hash=password_hash)
@@ -54,5 +60,6 @@ def set_password(engine: Engine, admin_id: int, password_hash: str) -> None:
 
 
 def touch_login(engine: Engine, admin_id: int, now: datetime) -> None:
+    """Record ``now`` (naive UTC) as the admin's last successful login."""
     with write(engine) as conn:
         conn.execute(update(admins).where(admins.c.id == admin_id).values(last_login_at=now))

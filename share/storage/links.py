@@ -17,12 +17,14 @@ class DuplicateCode(Exception):
 
 
 def get_by_code(engine: Engine, code: str) -> dict[str, Any] | None:
+    """The raw row, overrides in their own columns, or None; ``Link.from_row`` merges them."""
     with read(engine) as conn:
         row = conn.execute(select(links).where(links.c.code == code)).mappings().first()
     return dict(row) if row else None
 
 
 def get_by_url(engine: Engine, url: str) -> dict[str, Any] | None:
+    """The row for exactly this URL, or None: pass it normalised, as ``links.url`` stores it."""
     with read(engine) as conn:
         row = conn.execute(select(links).where(links.c.url == url)).mappings().first()
     return dict(row) if row else None

@@ -30,6 +30,7 @@ def seconds_of(ts: datetime) -> int:
 
 
 def whole_hours(*edges: int) -> bool:
+    """Every edge is on a whole UTC hour, so ``scans.hour`` alone selects exactly."""
     return all(edge % HOUR == 0 for edge in edges)
 
 

@@ -154,6 +154,7 @@ def _cors(response):
 @bp.post("/links")
 @require_api_key
 def create_link():
+    """Register a URL: 201 when new; 200 with the existing link, its overrides left unchanged."""
     body = _json_body()
     unknown = set(body) - {"url", "title", "description", "image"}
     if unknown:
@@ -171,6 +172,7 @@ def create_link():
 @bp.get("/links")
 @require_api_key
 def list_links():
+    """Newest first, ``limit`` (1-100) a page; pass ``next_cursor`` back as ``cursor`` for more."""
     limit_raw = request.args.get("limit", "20")
     if not re.fullmatch(r"[0-9]{1,3}", limit_raw) or not 1 <= int(limit_raw) <= 100:
         raise InputError("invalid_limit", "`limit` must be a whole number from 1 to 100.")
@@ -203,12 +205,14 @@ def _decode_cursor(raw: str | None):
 @bp.get("/links/<code>")
 @require_api_key
 def get_link(code: str):
+    """One link's JSON, overrides applied; a JSON 404 when the code is unknown."""
     return jsonify(get_link_or_404(code, api=True).to_json(public_url()))
 
 
 @bp.patch("/links/<code>")
 @require_api_key
 def patch_link(code: str):
+    """Change overrides or ``disabled``; setting title, description or image renews its cards."""
     get_link_or_404(code, api=True)
     link = links.update(get_engine(), code, _json_body())
     return jsonify(link.to_json(public_url()))
@@ -228,6 +232,7 @@ def refresh_link(code: str):
 @bp.get("/links/<code>/stats")
 @require_api_key
 def link_stats(code: str):
+    """The public stats JSON of one link; with no parameters, the last 30 UTC days by day."""
     link = get_link_or_404(code, api=True)
     query = stats.StatsQuery.parse(
         request.args.get("from"),
@@ -240,4 +245,5 @@ def link_stats(code: str):
 
 @bp.get("/openapi.json")
 def openapi():
+    """The API description with this server's URL; public and open to other origins (CORS)."""
     return jsonify(spec(public_url()))

@@ -65,10 +65,12 @@ def wants_html() -> bool:
 
 
 def json_error(status: int, code: str, message: str):
+    """``({"error": {"code", "message"}}, status)``: the one shape of every JSON error."""
     return jsonify(error={"code": code, "message": message}), status
 
 
 def page_lang() -> str:
+    """``zh`` or ``en`` by Accept-Language (default en), for pages with no language chosen."""
     best = request.accept_languages.best_match(["zh", "zh-CN", "en"], default="en")
     return "zh" if best.startswith("zh") else "en"
 
@@ -103,6 +105,8 @@ def _http_error(exc: HTTPException) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    """Answer every error here in the caller's shape: no view converts one, none is a bare 500."""
+
     @app.errorhandler(InputError)
     def _input_error(exc: InputError):
         headers = []

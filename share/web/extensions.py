@@ -40,6 +40,10 @@ csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
+    """Bind the limiter and CSRF; trust X-Forwarded-For and -Proto from ``PROXY_COUNT`` proxies.
+
+    X-Forwarded-Host is ignored: ``TRUSTED_HOSTS`` and ``public_url`` see the Host header itself.
+    """
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "scanshare")
     limiter.init_app(app)

@@ -13,6 +13,7 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz():
+    """200 while the database answers, else 503; ``lost_scans``: this worker's unrecorded scans."""
     redirector = services.current().redirector
     lost = redirector.lost if redirector else 0
     if ping(get_engine()):
@@ -24,5 +25,6 @@ def healthz():
 
 @bp.get("/robots.txt")
 def robots():
+    """Keep crawlers off short links (each visit would record a scan), the dashboard and the API."""
     body = "User-agent: *\nDisallow: /s/\nDisallow: /admin/\nDisallow: /api/\n"
     return Response(body, mimetype="text/plain")

@@ -324,6 +324,7 @@ COMPONENTS: dict[str, Any] = {
 
 
 def spec(server_url: str) -> dict[str, Any]:
+    """The OpenAPI 3 document, its server the public URL the caller reached us at."""
     return {
         "openapi": "3.0.3",
         "info": {

@@ -16,6 +16,7 @@ _LOCAL = {"localhost", "127.0.0.1", "[::1]", "::1"}
 
 
 def public_url() -> str:
+    """The base printed into links and QR codes; an :class:`ApiError` 400 when it is not known."""
     configured = current_app.config.get("PUBLIC_URL")
     if configured:
         return configured

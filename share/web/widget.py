@@ -48,6 +48,8 @@ EMBED_OPTIONS = (
 
 @dataclass(frozen=True)
 class Asset:
+    """The built script, plain and gzipped; the gzipped body is served as ``etag`` + ``-gz``."""
+
     body: bytes
     gzipped: bytes
     etag: str
@@ -82,6 +84,7 @@ def widget_asset() -> Asset:
 
 @bp.get("/widget.js")
 def widget_js():
+    """The script for any site: cross-origin, gzipped when accepted, revalidated by ETag."""
     asset = widget_asset()
     use_gzip = "gzip" in request.accept_encodings
     etag = asset.etag + ("-gz" if use_gzip else "")
@@ -139,7 +142,7 @@ def demo():
 @csrf.exempt
 @limiter.limit(share_rate_limit)
 def popup_opened(code: str):
-    """The widget's beacon: one popup open of ``code``, counted per day and nothing else."""
+    """The widget's beacon: one popup open of ``code``, counted per quarter hour and nothing else."""
     result = opens.record_open(get_engine(), code)
     if result is opens.OpenResult.UNKNOWN:
         raise ApiError(404, "not_found", f"No link has the code {code!r}.")

@@ -43,6 +43,7 @@ def _numbers(link) -> tuple[dict, str | None]:
 
 @bp.get("/a/<code>")
 def article(code: str):
+    """The article page; a bad custom range is flashed and the default range shown instead."""
     link = get_link_or_404(code)
     numbers, error = _numbers(link)
     if error:
@@ -61,6 +62,7 @@ def article(code: str):
 
 @bp.get("/a/<code>.json")
 def article_json(code: str):
+    """The page's JSON twin; a bad custom range is a 400 here rather than a fallback."""
     link = get_link_or_404(code)
     numbers, error = _numbers(link)
     if error:
@@ -70,6 +72,7 @@ def article_json(code: str):
 
 @bp.post("/a/<code>/edit")
 def edit(code: str):
+    """Save overrides; an empty field clears its override and the article's own value shows."""
     get_link_or_404(code)
     changes = {k: request.form.get(k, "") for k in ("title", "description", "image")}
     try:
@@ -83,6 +86,7 @@ def edit(code: str):
 
 @bp.post("/a/<code>/<action>")
 def act(code: str, action: str):
+    """Disable, enable or refresh, after a confirmation page; an unknown action is a 404."""
     link = get_link_or_404(code)
     if action not in ACTIONS:
         abort(404)

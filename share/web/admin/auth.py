@@ -62,6 +62,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """End the session, keeping the dashboard language the admin chose."""
     chosen_lang = session.get("lang")
     session.clear()
     if chosen_lang:

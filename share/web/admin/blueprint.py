@@ -25,6 +25,7 @@ CSP = (
 
 
 def wants_json_twin() -> bool:
+    """True for a page's ``.json`` twin: the login guard answers it with a 401, not a redirect."""
     return request.path.endswith(".json")
 
 
@@ -56,4 +57,5 @@ def _security_headers(response):
 
 @bp.app_template_global()
 def admin_static(name: str) -> str:
+    """Template global: the URL of a dashboard asset under ``static/admin/``."""
     return url_for("static", filename=f"admin/{name}")

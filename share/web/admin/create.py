@@ -28,6 +28,7 @@ def _hook():
 
 @bp.get("/links/new")
 def new_links():
+    """The creation form; ``max_lines`` and ``chunk`` tell admin.js how to split a long list."""
     return render_template(
         "admin/new.html", results=None, counts=None, max_lines=linkimport.MAX_LINES, chunk=CHUNK
     )
@@ -35,6 +36,7 @@ def new_links():
 
 @bp.post("/links")
 def create_link():
+    """Register one URL and open its page (the existing link's when the URL already has one)."""
     url = request.form.get("url", "").strip()
     try:
         link, created = links.create(get_engine(), url, on_created=_hook())
@@ -54,6 +56,7 @@ def _lines():
 
 @bp.post("/links/import")
 def import_links():
+    """The import without script: the whole list in one request, answered with a result table."""
     lines = _lines()
     if lines is None:
         flash(t("Paste at most {n} URLs at a time.", n=linkimport.MAX_LINES), "error")
@@ -75,6 +78,6 @@ def import_links_json():
     if lines is None or len(lines) > CHUNK:
         return jsonify(error={"code": "too_many", "message": f"Send at most {CHUNK} lines."}), 400
     offset = request.form.get("first_line", "1")
-    shift = int(offset) - 1 if offset.isdigit() else 0
+    shift = int(offset) - 1 if offset.isascii() and offset.isdigit() else 0
     results = linkimport.import_lines(get_engine(), [(n + shift, u) for n, u in lines], _hook())
     return jsonify(results=[r.to_json() for r in results])

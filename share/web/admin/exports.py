@@ -26,6 +26,7 @@ def _csv(rows, filename: str) -> Response:
 
 @bp.get("/a/<code>/series.csv")
 def series_csv(code: str):
+    """The page's series as CSV, same range and zone; a bad custom range exports the default."""
     link = get_link_or_404(code)
     rng, _ = _range()
     numbers = articlestats.article(get_engine(), link.id, rng, timezone())
@@ -41,6 +42,7 @@ def series_csv(code: str):
 
 @bp.get("/a/<code>/scans.csv")
 def scans_csv(code: str):
+    """Every scan in the range as streamed CSV; rows carry no address and no visitor hash."""
     link = get_link_or_404(code)
     rng, _ = _range()
     rows = articlestats.raw_rows(get_engine(), link.id, rng, timezone())

@@ -22,6 +22,7 @@ LANGS = ("zh", "en")
 
 
 def lang() -> str:
+    """``zh`` or ``en``: the header switch's choice (kept in the session), else Accept-Language."""
     chosen = session.get("lang")
     if chosen in LANGS:
         return chosen
@@ -70,6 +71,7 @@ def safe_next(raw: str | None, default: str) -> str:
 
 
 def init_app(app: Flask) -> None:
+    """The ``local`` and ``safe_image`` filters; ``t``, ``lang`` and ``tzname`` on admin pages."""
     app.jinja_env.filters["local"] = local_time
     app.jinja_env.filters["safe_image"] = safe_image
 

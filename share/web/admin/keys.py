@@ -26,11 +26,14 @@ def _listing() -> list[dict]:
 
 @bp.get("/keys")
 def keys():
+    """The keys page; a key is listed by its prefix, never in full (only its hash is stored)."""
     return render_template("admin/keys.html", keys=_listing(), new_key=None)
 
 
 @bp.get("/keys.json")
 def keys_json():
+    """The keys page's JSON twin; times are UTC ISO strings ending in ``Z``, or null."""
+
     def iso(value):
         return value.isoformat() + "Z" if value else None
 
@@ -44,6 +47,7 @@ def keys_json():
 
 @bp.post("/keys")
 def create_key():
+    """Create a key and show it in this response only: it cannot be shown again."""
     try:
         key = apikeys.create(get_engine(), request.form.get("name", ""))
     except apikeys.ApiKeyError as exc:
@@ -55,6 +59,10 @@ def create_key():
 
 @bp.post("/keys/<prefix>/revoke")
 def revoke_key(prefix: str):
+    """Revoke after a confirmation page.
+
+    ``prefix`` may be cut short (4+ characters): every live key starting with it is revoked.
+    """
     if request.form.get("confirmed") != "1":
         return render_template(
             "admin/confirm.html",

@@ -52,6 +52,7 @@ def _article(row: dict) -> dict:
 
 @bp.get("/")
 def overview():
+    """The dashboard's home: totals, the chart and the top-articles table."""
     data = _data()
     chart = charts.stacked_bars(data["chart"])
     return render_template("admin/overview.html", data=data, chart=chart, args=request.args)
@@ -59,6 +60,7 @@ def overview():
 
 @bp.get("/overview.json")
 def overview_json():
+    """The overview's JSON twin, without the internal ``_last_scan`` datetime of each article."""
     data = _data()
     for article in data["top"]["articles"]:
         article.pop("_last_scan")
