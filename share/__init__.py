@@ -6,6 +6,7 @@ error handlers, CLI. Everything else lives in the modules it names.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     test_config = dict(test_config or {})
     app = Flask(
         __name__,
-        instance_path=test_config.pop("INSTANCE_PATH", None),
+        instance_path=test_config.pop("INSTANCE_PATH", None) or _instance_path_from_env(),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -44,6 +45,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     admin.init_app(app)
     redirect.install(app)
     return app
+
+
+def _instance_path_from_env() -> str | None:
+    """``SHARE_INSTANCE_PATH``, read before the app exists (Flask fixes it at creation)."""
+    path = os.environ.get("SHARE_INSTANCE_PATH")
+    return str(Path(path).resolve()) if path else None
 
 
 def _attach_services(app: Flask, engine) -> None:

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 HOUR = 3600
 SLOT_SECONDS = 900  # every current UTC offset is a whole number of quarter hours
 UTC_ZONE = ZoneInfo("UTC")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Clock:
@@ -123,6 +124,16 @@ def epoch_hour(moment: datetime) -> int:
 def slot_of(seconds: int) -> int:
     """The quarter-hour slot an instant (epoch seconds) falls in."""
     return seconds // SLOT_SECONDS
+
+
+def epoch_micros(moment: datetime) -> int:
+    """Whole microseconds since the epoch (how the scan spool writes instants)."""
+    return (utc(moment) - _EPOCH) // timedelta(microseconds=1)
+
+
+def from_epoch_micros(micros: int) -> datetime:
+    """:func:`epoch_micros` back into an aware UTC datetime."""
+    return _EPOCH + timedelta(microseconds=micros)
 
 
 def from_epoch(seconds: int) -> datetime:

@@ -262,6 +262,34 @@ SETTINGS: tuple[Setting, ...] = (
         kind=as_rate_limit,
     ),
     Setting(
+        "SCAN_SPOOL",
+        True,
+        "Append each scan to a spool file in the instance folder and ingest it into the "
+        "database within about a second (fast 302s, no scan lost while the database is down); "
+        "false writes each scan to the database before the 302.",
+        kind=as_bool,
+    ),
+    Setting(
+        "SPOOL_FSYNC",
+        0.0,
+        "Seconds between `fsync` calls on the scan spool; 0 leaves flushing to the kernel "
+        "(scans survive a killed worker, not a power cut).",
+        kind=float,
+    ),
+    Setting(
+        "SPOOL_MAX_AGE",
+        300.0,
+        "Seconds the oldest spooled scan may wait for the database before `/healthz` says 503.",
+        kind=float,
+    ),
+    Setting(
+        "INSTANCE_PATH",
+        None,
+        "The instance folder (SQLite file, secret key, card cache, scan spool). Default: "
+        "`instance/` beside the code. Give each service its own when several run from one "
+        "checkout.",
+    ),
+    Setting(
         "REDIRECT_LOOKUP_CACHE",
         10000,
         "Links kept in memory per worker so a scan still redirects when the database "

@@ -61,3 +61,4 @@ def scan(app, code, when: datetime, ua=CHROME, ip="198.51.100.1", src=None, refe
         code, method="GET", headers=headers, remote_addr=ip, src=src, now=when.astimezone(UTC)
     )
     assert outcome.status == 302
+    services.of(app).redirector.flush()  # what the ingester does within a second

@@ -174,7 +174,7 @@ def make_app(url: str, tmp_path: Path, **config):
 
 def close_app(app) -> None:
     """Release every database connection the app holds."""
-    services.of(app).redirector.store.close()
+    services.of(app).redirector.close()
     services.of(app).engine.dispose()
 
 

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -99,6 +100,29 @@ def one_link_app(url: str, article: str = "https://example.com/article") -> tupl
         "SHARE_DATABASE_URL": url,
         "SHARE_SECRET_KEY": "test-and-bench",
         "SHARE_PUBLIC_URL": "http://s.test",
+        "SHARE_INSTANCE_PATH": tempfile.mkdtemp(prefix="scanshare-instance-"),
         "PATH": os.environ.get("PATH", ""),
     }
     return link.code, env
+
+
+def wait_for(check, timeout: float = 15.0, interval: float = 0.1):
+    """Poll ``check()`` until it returns a truthy value (returned) or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+def ingest_lock_holder(instance: str | Path) -> int | None:
+    """The pid holding a spool's ingest ``flock`` right now (from ``/proc/locks``), or None."""
+    for lock in Path(instance).glob("spool/*/ingest.lock"):
+        inode = lock.stat().st_ino
+        for line in Path("/proc/locks").read_text().splitlines():
+            parts = line.split()
+            # "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"
+            if len(parts) >= 6 and parts[1] == "FLOCK" and parts[5].endswith(f":{inode}"):
+                return int(parts[4])
+    return None

@@ -45,13 +45,40 @@ def test_migrations_match_the_schema(any_app):
     assert diff == []
 
 
-def test_healthz_503_when_database_is_unreachable(tmp_path):
+def test_healthz_503_when_database_is_unreachable_without_a_spool(tmp_path):
     from tests.conftest import make_app
 
-    app = make_app(f"sqlite:///{tmp_path}/missing/dir/x.sqlite3", tmp_path)
+    url = f"sqlite:///{tmp_path}/missing/dir/x.sqlite3"
+    app = make_app(url, tmp_path, SCAN_SPOOL=False)
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["status"] == "unavailable"
+
+
+def test_healthz_with_a_spool_says_503_only_once_scans_wait_too_long(app, api, frozen):
+    """The database away: scans are safe in the spool, until SPOOL_MAX_AGE (300 s) has passed."""
+    from sqlalchemy import text
+
+    from share import services
+
+    code = api.make_link()["code"]
+    client = app.test_client()
+    assert client.get(f"/s/{code}").status_code == 302
+    services.of(app).redirector.flush()
+    with services.of(app).engine.begin() as conn:
+        conn.execute(text("ALTER TABLE scans RENAME TO scans_gone"))
+    assert client.get(f"/s/{code}").status_code == 302
+    frozen.advance(seconds=299)
+    waiting = client.get("/healthz")
+    assert waiting.status_code == 200
+    assert waiting.get_json()["spool"]["records"] == 1
+    frozen.advance(seconds=2)
+    late = client.get("/healthz")
+    assert late.status_code == 503 and late.get_json()["status"] == "unavailable"
+    with services.of(app).engine.begin() as conn:
+        conn.execute(text("ALTER TABLE scans_gone RENAME TO scans"))
+    services.of(app).redirector.flush()
+    assert client.get("/healthz").status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ def scan(app, code, when, ua=CHROME, ip="198.51.100.1", src=None, referer=None):
         code, method="GET", headers=headers, remote_addr=ip, src=src, now=when
     )
     assert outcome.status == 302
+    services.of(app).redirector.flush()  # what the ingester does within a second
 
 
 def at(day, hour=12, minute=0, second=0):

@@ -2,17 +2,28 @@
 
 :class:`Redirector` is the whole redirect path, free of Flask, so the lean
 WSGI entry point (``share/web/redirect.py``) and tests call the same code.
-A code's URL never changes, so each worker remembers it after the first
-lookup; whether the link is live is decided by the insert itself, inside the
-write transaction. The redirect must not fail because the write failed: a
-scan that cannot be stored is logged (without the visitor's address) and
-counted in :attr:`Redirector.lost`, and a remembered link still redirects.
+
+- **Where to go** comes from a per-worker memory of each code's URL and
+  whether it is live, read again from the database when older than
+  :data:`FRESH_FOR` seconds — so a link switched off answers 410 within a
+  second on every worker and instance — and used as it is while the
+  database cannot answer.
+- **The scan** is one line appended to the spool (:mod:`.spool`); the
+  ingester (:mod:`.ingest`) moves it into the database within about a
+  second. When the spool cannot be written (disk full, read-only), the scan
+  is written to the database directly, as one guarded ``INSERT … SELECT``.
+- The redirect never fails because recording failed: a scan that can be
+  stored nowhere is logged (without the visitor's address) and counted in
+  :attr:`Redirector.lost`, and the reader still goes to the article.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,10 +35,15 @@ from sqlalchemy import Engine
 
 from share import clock
 from share.scans import useragents
+from share.scans.ingest import Backlog, Ingester, IngestThread
+from share.scans.spool import Spool, encode
 from share.scans.visitor import Visitor
 from share.storage.scans import ScanStore
 
 log = logging.getLogger("share.scans.redirect")
+
+#: Seconds a remembered code's URL and liveness are used without asking the database.
+FRESH_FOR = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +73,7 @@ class Redirector:
         remember: int = 10000,
         busy_timeout: float = 5.0,
         tz: ZoneInfo = clock.UTC_ZONE,
+        spool: Spool | None = None,
     ):
         useragents.warm_up()  # rules built now, not on a reader's first scan
         self.store = ScanStore(engine, busy_timeout)
@@ -65,7 +82,11 @@ class Redirector:
         self.proxy_count = proxy_count
         self.remember = remember
         self.lost = 0
-        self._targets: OrderedDict[str, Target] = OrderedDict()
+        self.spool = spool
+        self.ingester = Ingester(spool, engine) if spool is not None else None
+        self._ingesting: tuple[int, IngestThread] | None = None
+        self._spool_broken = False
+        self._targets: OrderedDict[str, tuple[Target, float]] = OrderedDict()
         self._lock = threading.Lock()
 
     def scan(
@@ -90,10 +111,92 @@ class Redirector:
             now=now,
             salt_zone=self.tz,
         )
+        row = visitor.scan_row(now)
+        if self.spool is not None:
+            try:
+                target = self._target(code)
+            except Exception as exc:  # noqa: BLE001 - unknown to this worker, database down
+                return self._fallback(code, exc)
+            if target is None:
+                return Outcome(404)
+            if target.disabled:
+                return Outcome(410)
+            if self._spooled(target, row, now):
+                return Outcome(302, target.url)
         try:
-            return self._record(code, visitor.scan_row(now))
+            return self._record(code, row)
         except Exception as exc:  # noqa: BLE001 - the reader must still be redirected
             return self._fallback(code, exc)
+
+    # -- the spool path ----------------------------------------------------------
+
+    def _spooled(self, target: Target, row: dict, now: datetime) -> bool:
+        record = {**row, "link_id": target.link_id, "ts_us": clock.epoch_micros(now)}
+        try:
+            self.spool.append(encode(record))
+        except OSError as exc:
+            if not self._spool_broken:
+                log.error("scan spool unwritable (%s); writing scans directly", exc)
+            self._spool_broken = True
+            return False
+        if self._spool_broken:
+            log.warning("scan spool writable again")
+            self._spool_broken = False
+        self._ensure_ingesting()
+        return True
+
+    def _ensure_ingesting(self) -> None:
+        """One ingest thread per process, started with its first spooled scan (or after fork)."""
+        running = self._ingesting
+        if running is not None and running[0] == os.getpid():
+            return
+        with self._lock:
+            if self._ingesting is None or self._ingesting[0] != os.getpid():
+                thread = IngestThread(self.ingester)
+                thread.start()
+                self._ingesting = (os.getpid(), thread)
+                atexit.register(self._drain)
+
+    def _drain(self) -> None:
+        """At a graceful exit, hand what this worker spooled to the database if it can."""
+        try:
+            self.flush(timeout=3.0)
+        except Exception as exc:  # noqa: BLE001 - left in the spool for the next ingester
+            log.warning("spooled scans left for the next ingester (%s)", type(exc).__name__)
+
+    def _target(self, code: str) -> Target | None:
+        """The code's target, from memory when fresh; stale memory beats a database error."""
+        with self._lock:
+            remembered = self._targets.get(code)
+        if remembered is not None and time.monotonic() - remembered[1] < FRESH_FOR:
+            return remembered[0]
+        try:
+            return self._lookup(code)
+        except Exception:
+            if remembered is not None:
+                self._keep(code, remembered[0])  # ask again in FRESH_FOR, not on every scan
+                return remembered[0]
+            raise
+
+    def flush(self, timeout: float = 10.0) -> int:
+        """Ingest what is spooled now (readers that must count the latest scans); 0 if no spool."""
+        return self.ingester.flush(timeout) if self.ingester is not None else 0
+
+    def backlog(self) -> Backlog | None:
+        """What waits in the spool, or ``None`` without one."""
+        return self.ingester.backlog() if self.ingester is not None else None
+
+    def close(self) -> None:
+        """Stop this process's ingest thread and close the spool file and connections."""
+        running, self._ingesting = self._ingesting, None
+        if running is not None and running[0] == os.getpid():
+            running[1].stop()
+            atexit.unregister(self._drain)
+        if self.spool is not None:
+            self.spool.close()
+        self.store.close()
+
+    # -- the direct path ---------------------------------------------------------
 
     def _record(self, code: str, row: dict) -> Outcome:
         target = self._recall(code) or self._lookup(code)
@@ -115,6 +218,8 @@ class Redirector:
     def _lookup(self, code: str) -> Target | None:
         found = self.store.lookup(code)
         if found is None:
+            with self._lock:
+                self._targets.pop(code, None)
             return None
         target = Target(*found)
         self._keep(code, target)
@@ -137,11 +242,12 @@ class Redirector:
 
     def _recall(self, code: str) -> Target | None:
         with self._lock:
-            return self._targets.get(code)
+            remembered = self._targets.get(code)
+        return remembered[0] if remembered is not None else None
 
     def _keep(self, code: str, target: Target) -> None:
         with self._lock:
-            self._targets[code] = target
+            self._targets[code] = (target, time.monotonic())
             self._targets.move_to_end(code)
             if len(self._targets) > self.remember:
                 self._targets.popitem(last=False)

@@ -99,6 +99,17 @@ widget_opens = Table(
     Column("opens", Integer, nullable=False, default=0),
 )
 
+# How far each spool file has been ingested (migration 0004). Updated in the
+# same transaction as the scan rows it covers, so a crash between the two
+# neither loses nor doubles a scan.
+spool_positions = Table(
+    "spool_positions",
+    metadata,
+    Column("spool_id", String(32), primary_key=True),
+    Column("file", String(64), primary_key=True),
+    Column("offset", BigInteger, nullable=False),
+)
+
 admins = Table(
     "admins",
     metadata,

@@ -20,7 +20,7 @@ from ..errors import InputError
 from .auth import require_api_key
 from .errors import ApiError
 from .extensions import csrf, limiter, share_rate_limit
-from .lookup import get_link_or_404
+from .lookup import counted_engine, get_link_or_404
 from .openapi import spec
 from .publicurl import public_url
 
@@ -240,7 +240,7 @@ def link_stats(code: str):
         request.args.get("bucket"),
         tz=request.args.get("tz"),
     )
-    return jsonify(stats.link_stats(get_engine(), link.id, query))
+    return jsonify(stats.link_stats(counted_engine(), link.id, query))
 
 
 @bp.get("/openapi.json")

@@ -17,6 +17,7 @@ from werkzeug.datastructures import EnvironHeaders
 from share import services
 from share.links.codes import looks_like_code
 from share.scans.redirect import Outcome, Redirector
+from share.scans.spool import Spool, folder_for
 
 bp = Blueprint("redirect", __name__)
 _HEADERS = [
@@ -41,6 +42,10 @@ def _scan(redirector: Redirector, code: str, environ: dict) -> Outcome:
 
 def install(app: Flask) -> None:
     """Put the lean redirect in front of ``app.wsgi_app``."""
+    spool = None
+    if app.config["SCAN_SPOOL"]:
+        folder = folder_for(app.instance_path, app.config["DATABASE_URL"])
+        spool = Spool(folder, fsync_every=app.config["SPOOL_FSYNC"])
     redirector = Redirector(
         services.of(app).engine,
         app.config["SECRET_KEY"],
@@ -48,6 +53,7 @@ def install(app: Flask) -> None:
         remember=app.config["REDIRECT_LOOKUP_CACHE"],
         busy_timeout=app.config["SQLITE_BUSY_TIMEOUT"],
         tz=app.config["TIMEZONE"],
+        spool=spool,
     )
     services.of(app).redirector = redirector
     inner = app.wsgi_app

@@ -15,7 +15,7 @@ from share.stats import article as articlestats
 
 from ...db import get_engine
 from ...metadata.hook import refresh
-from ..lookup import get_link_or_404
+from ..lookup import counted_engine, get_link_or_404
 from ..publicurl import public_url
 from . import charts
 from .blueprint import bp
@@ -38,7 +38,7 @@ def _range():
 
 def _numbers(link) -> tuple[dict, str | None]:
     rng, error = _range()
-    return articlestats.article(get_engine(), link.id, rng, timezone()), error
+    return articlestats.article(counted_engine(), link.id, rng, timezone()), error
 
 
 @bp.get("/a/<code>")

@@ -11,8 +11,7 @@ from flask import Response, stream_with_context
 from share.stats import article as articlestats
 from share.stats.csvexport import rows_to_csv
 
-from ...db import get_engine
-from ..lookup import get_link_or_404
+from ..lookup import counted_engine, get_link_or_404
 from .article import _range
 from .blueprint import bp
 from .i18n import timezone
@@ -29,7 +28,7 @@ def series_csv(code: str):
     """The page's series as CSV, same range and zone; a bad custom range exports the default."""
     link = get_link_or_404(code)
     rng, _ = _range()
-    numbers = articlestats.article(get_engine(), link.id, rng, timezone())
+    numbers = articlestats.article(counted_engine(), link.id, rng, timezone())
     label = "hour" if rng.bucket == "hour" else "day"
 
     def rows():
@@ -45,5 +44,5 @@ def scans_csv(code: str):
     """Every scan in the range as streamed CSV; rows carry no address and no visitor hash."""
     link = get_link_or_404(code)
     rng, _ = _range()
-    rows = articlestats.raw_rows(get_engine(), link.id, rng, timezone())
+    rows = articlestats.raw_rows(counted_engine(), link.id, rng, timezone())
     return _csv(rows, f"{code}-{rng.first_day}-{rng.last_day}-scans.csv")

@@ -7,7 +7,7 @@ from flask import jsonify, render_template, request
 from share.links.service import Link
 from share.stats import dashboard
 
-from ...db import get_engine
+from ..lookup import counted_engine
 from ..publicurl import public_url
 from . import charts
 from .blueprint import bp
@@ -15,7 +15,7 @@ from .i18n import safe_image, timezone
 
 
 def _data() -> dict:
-    engine, tz = get_engine(), timezone()
+    engine, tz = counted_engine(), timezone()
     chart = request.args.get("chart", "30d")
     data = dashboard.overview(engine, tz, chart)
     query = dashboard.TopQuery.parse(request.args)
