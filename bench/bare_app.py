@@ -13,3 +13,18 @@ def scan(code):
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+_HEADERS = [
+    ("Location", "https://example.com/article"),
+    ("Cache-Control", "no-store"),
+    ("X-Robots-Tag", "noindex"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Content-Length", "0"),
+]
+
+
+def raw(environ, start_response):
+    """The Python ceiling: the same 302 from a bare WSGI function, no framework at all."""
+    start_response("302 Found", _HEADERS)
+    return [b""]

@@ -12,7 +12,6 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from flask import Blueprint, Flask, abort, request
-from werkzeug.datastructures import EnvironHeaders
 
 from share import services
 from share.links.codes import looks_like_code
@@ -29,12 +28,24 @@ _HEADERS = [
 _STATUS = "scan.status"
 
 
+#: The request headers a scan reads, and where WSGI keeps them.
+_SCAN_HEADERS = (
+    ("User-Agent", "HTTP_USER_AGENT"),
+    ("Referer", "HTTP_REFERER"),
+    ("X-Forwarded-For", "HTTP_X_FORWARDED_FOR"),
+)
+
+
 def _scan(redirector: Redirector, code: str, environ: dict) -> Outcome:
-    src = parse_qs(environ.get("QUERY_STRING", "")).get("src", [None])[0]
+    query = environ.get("QUERY_STRING", "")
+    src = parse_qs(query).get("src", [None])[0] if "src=" in query else None
+    # a plain dict of the three headers a scan reads: werkzeug's EnvironHeaders
+    # walks the whole environ for every header that is absent
+    headers = {name: environ[key] for name, key in _SCAN_HEADERS if key in environ}
     return redirector.scan(
         code,
         method=environ.get("REQUEST_METHOD", "GET"),
-        headers=EnvironHeaders(environ),
+        headers=headers,
         remote_addr=environ.get("REMOTE_ADDR"),
         src=src,
     )
