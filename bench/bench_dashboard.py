@@ -25,16 +25,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.pool import NullPool  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
+from bench.pg import scratch_schema  # noqa: E402
 from share import clock, create_app, services  # noqa: E402
 from share.access.apikeys import create as create_key  # noqa: E402
 from share.db import migrate  # noqa: E402
 from share.links.codes import ALPHABET  # noqa: E402
 from tests.adminhelp import AdminClient  # noqa: E402
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 LINKS, DAYS, RUNS = 1000, 90, 10
 CLIENTS = ["wechat"] * 6 + ["browser"] * 2 + ["qq", "weibo", "other"]
 PLACEMENTS = ["qr", "widget", "card", "print", "link"]
@@ -178,21 +177,9 @@ def _main() -> None:
         if args.only in (None, "sqlite"):
             results["sqlite"] = run("sqlite", f"sqlite:///{tmp / 'bench.sqlite3'}", tmp, args.scans)
         if args.only in (None, "postgres"):
-            admin = create_engine(PG_URL, poolclass=NullPool)
-            schema = f"bench_{secrets.token_hex(4)}"
-            try:
-                with admin.begin() as conn:
-                    conn.execute(text(f"CREATE SCHEMA {schema}"))
-            except Exception as exc:  # noqa: BLE001
-                print(f"[postgres] skipped: {type(exc).__name__}: {exc}")
-            else:
-                try:
-                    url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+            with scratch_schema() as url:
+                if url is not None:
                     results["postgres"] = run("postgres", url, tmp, args.scans)
-                finally:
-                    with admin.begin() as conn:
-                        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-                    admin.dispose()
     print(f"\nmedian of {RUNS} requests (ms), {args.scans:,} scans, {LINKS} links, {DAYS} days")
     for name, figures in results.items():
         for label, ms in figures.items():

@@ -10,7 +10,6 @@ one ``Ingester.flush`` that stores them all, on SQLite and on PostgreSQL
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import sys
 import tempfile
@@ -19,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
-from sqlalchemy.pool import NullPool  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
+from bench.pg import scratch_schema  # noqa: E402
 from share import clock  # noqa: E402
 from share.db import migrate  # noqa: E402
 from share.links import service as links  # noqa: E402
@@ -30,9 +29,6 @@ from share.scans.spool import Spool, encode  # noqa: E402
 from share.storage.engine import make_engine  # noqa: E402
 from share.storage.schema import scans  # noqa: E402
 
-PG_URL = os.environ.get(
-    "SHARE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 MicroMessenger/8.0.44"
 
 
@@ -79,20 +75,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         run("sqlite", f"sqlite:///{tmp / 'ingest.sqlite3'}", args.scans, tmp)
-        admin = create_engine(PG_URL, poolclass=NullPool)
-        schema = f"bench_{secrets.token_hex(4)}"
-        try:
-            with admin.begin() as conn:
-                conn.execute(text(f"CREATE SCHEMA {schema}"))
-        except Exception as exc:  # noqa: BLE001
-            print(f"  postgres  skipped: {type(exc).__name__}")
-            return
-        try:
-            run("postgres", f"{PG_URL}?options=-csearch_path%3D{schema}", args.scans, tmp)
-        finally:
-            with admin.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            admin.dispose()
+        with scratch_schema() as url:
+            if url is not None:
+                run("postgres", url, args.scans, tmp)
 
 
 if __name__ == "__main__":

@@ -6,13 +6,13 @@ key, both kept in the instance folder so every worker process agrees.
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
+from .instance import read_or_create
 from .settings import DEFAULTS, SETTINGS
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -71,23 +71,5 @@ def _convert(config: dict) -> None:
 
 
 def _instance_secret(path: Path) -> str:
-    """Read the instance secret, creating it atomically on first start.
-
-    Several gunicorn workers may start at once: ``O_EXCL`` lets exactly one
-    write it and the others read the same value.
-    """
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        for _ in range(50):
-            value = path.read_text().strip()
-            if value:
-                return value
-            import time
-
-            time.sleep(0.02)
-        raise RuntimeError(f"{path} is empty; delete it or set SHARE_SECRET_KEY") from None
-    value = secrets.token_urlsafe(48)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value)
-    return value
+    """The instance secret, created on first start (or set SHARE_SECRET_KEY)."""
+    return read_or_create(path, lambda: secrets.token_urlsafe(48), "or set SHARE_SECRET_KEY")

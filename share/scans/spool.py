@@ -32,6 +32,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from share.instance import read_or_create
+
 ROTATE_BYTES = 64 * 1024 * 1024
 SUFFIX = ".spool"
 
@@ -106,20 +108,7 @@ class Spool:
 
     def _identity(self) -> str:
         """A random id kept in the folder: whose rows the ingest positions belong to."""
-        path = self.folder / "id"
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            for _ in range(100):
-                text = path.read_text().strip()
-                if text:
-                    return text
-                time.sleep(0.01)
-            raise
-        value = secrets.token_hex(8)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(value)
-        return value
+        return read_or_create(self.folder / "id", lambda: secrets.token_hex(8), "a spool's id")
 
     # -- writing -------------------------------------------------------------
 
