@@ -16,6 +16,7 @@ article page on another, real headless Chromium. Three cases, median of N:
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import logging
 import statistics
@@ -88,7 +89,8 @@ def start_host(service_base: str) -> str:
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(page)))
             self.end_headers()
-            self.wfile.write(page)
+            with contextlib.suppress(BrokenPipeError):  # the page closed before reading it all
+                self.wfile.write(page)
 
         def log_message(self, *args):
             pass
