@@ -257,3 +257,31 @@ def test_scan_from_documentation_address_leaves_no_trace(app, api, caplog, tmp_p
     for path in spooled:
         if path.is_file():
             assert b"203.0.113.77" not in path.read_bytes(), path
+
+
+def test_a_torn_line_is_skipped_and_its_sealed_file_tidied(app, api, tmp_path):
+    """A short write (disk full) leaves half a line; the rest is ingested, the file removed."""
+    import os
+
+    from share.scans.spool import Spool, encode
+
+    link = api.make_link()
+    engine = services.of(app).engine
+    spool = Spool(tmp_path / "torn")
+    from share.scans.ingest import Ingester
+    from share.storage.links import get_by_code
+
+    link_id = get_by_code(engine, link["code"])["id"]
+    record = {"link_id": link_id, "ts_us": 1_780_000_000_000_000, "placement": "qr",
+              "client": "browser", "platform": "linux", "is_bot": False,
+              "referrer_host": None, "user_agent": "x", "visitor": "0" * 32}  # fmt: skip
+    spool.append(encode(record))
+    spool.append(encode(record)[:-10])  # torn: no newline
+    spool.close()
+    path = spool.files()[0].path
+    os.rename(path, path.with_name(f"1-{2**22 + 12345}.spool"))  # a writer that is gone
+    ingester = Ingester(spool, engine)
+    assert ingester.flush() == 1
+    assert ingester.skipped == 1 and spool.files() == []
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM scans")).scalar_one() == 1

@@ -117,6 +117,12 @@ class Ingester:
         except FileNotFoundError:
             store.forget(self.engine, self.spool.spool_id, f.name)
             return
+        if done < size and not _has_newline(f.path, done):
+            # a sealed file ending in a torn line (a short write when the disk was full):
+            # nothing after the last newline will ever complete it
+            self.skipped += 1
+            log.error("dropped the torn last line of sealed spool file %s", f.name)
+            done = size
         if done >= size:
             f.path.unlink(missing_ok=True)  # first the file, then its position:
             store.forget(self.engine, self.spool.spool_id, f.name)  # never re-read
@@ -160,6 +166,12 @@ class Ingester:
         if oldest is not None:
             age = max(0.0, (clock.epoch_micros(clock.now()) - oldest) / 1e6)
         return Backlog(records=lines, bytes=pending, oldest_age=age, estimated=estimated)
+
+
+def _has_newline(path, offset: int) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        return b"\n" in fh.read(BATCH_BYTES)
 
 
 def _row(record: dict) -> dict:
