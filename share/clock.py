@@ -182,11 +182,9 @@ def today(tz: ZoneInfo, moment: datetime | None = None) -> date:
 
 def day_start(day: date, tz: ZoneInfo) -> int:
     """Epoch seconds where local ``day`` begins (at the gap's end if midnight is skipped)."""
-    start = datetime.combine(day, time(0), tz)
-    seconds = epoch_seconds(start)
     # zoneinfo reads a skipped midnight with the offset before the jump,
     # which lands on the jump itself: the first instant of the new day.
-    return seconds
+    return epoch_seconds(datetime.combine(day, time(0), tz))
 
 
 def days_between(first: date, last: date) -> list[date]:
@@ -271,7 +269,7 @@ def hour_label(seconds: int, tz: ZoneInfo) -> str:
 def hour_buckets(first: date, last: date, tz: ZoneInfo) -> Buckets:
     """Every local hour of the days ``first``..``last`` (23 or 25 on DST days)."""
     begin, end = day_start(first, tz), day_start(last + timedelta(days=1), tz)
-    starts = _hour_starts(begin, end)
+    starts = range(begin, end, HOUR)  # whole hours of elapsed time, DST days included
     return Buckets(
         starts=tuple(starts),
         end=end,
@@ -279,11 +277,6 @@ def hour_buckets(first: date, last: date, tz: ZoneInfo) -> Buckets:
         first_day=first,
         last_day=last,
     )
-
-
-def _hour_starts(begin: int, end: int) -> list[int]:
-    """Hour boundaries from ``begin``: whole hours of elapsed time, cut short at ``end``."""
-    return list(range(begin, end, HOUR))
 
 
 def last_hours(tz: ZoneInfo, count: int = 24, moment: datetime | None = None) -> Buckets:

@@ -47,10 +47,9 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config["TRUSTED_HOSTS"] = app.config["TRUSTED_HOSTS"] or None  # Flask: None = any
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    public = app.config.get("PUBLIC_URL")
+    public = app.config.get("PUBLIC_URL")  # already checked, without a trailing "/"
     if public:
-        app.config["PUBLIC_URL"] = str(public).rstrip("/")
-        app.config["SESSION_COOKIE_SECURE"] = str(public).startswith("https://")
+        app.config["SESSION_COOKIE_SECURE"] = public.startswith("https://")
 
 
 def _convert(config: dict) -> None:

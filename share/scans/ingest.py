@@ -111,7 +111,7 @@ class Ingester:
                 fh.seek(offset)
 
     def _delete_if_done(self, f) -> None:
-        done = store.positions(self.engine, self.spool.spool_id).get(f.name, 0)
+        done = self._known.get(f.name, 0)  # just read or just written by this run
         try:
             size = f.path.stat().st_size
         except FileNotFoundError:

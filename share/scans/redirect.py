@@ -111,7 +111,6 @@ class Redirector:
             now=now,
             salt_zone=self.tz,
         )
-        row = visitor.scan_row(now)
         if self.spool is not None:
             try:
                 target = self._target(code)
@@ -121,17 +120,17 @@ class Redirector:
                 return Outcome(404)
             if target.disabled:
                 return Outcome(410)
-            if self._spooled(target, row, now):
+            if self._spooled(target, visitor, now):
                 return Outcome(302, target.url)
         try:
-            return self._record(code, row)
+            return self._record(code, visitor.scan_row(now))
         except Exception as exc:  # noqa: BLE001 - the reader must still be redirected
             return self._fallback(code, exc)
 
     # -- the spool path ----------------------------------------------------------
 
-    def _spooled(self, target: Target, row: dict, now: datetime) -> bool:
-        record = {**row, "link_id": target.link_id, "ts_us": clock.epoch_micros(now)}
+    def _spooled(self, target: Target, visitor: Visitor, now: datetime) -> bool:
+        record = {**visitor.columns(), "link_id": target.link_id, "ts_us": clock.epoch_micros(now)}
         try:
             self.spool.append(encode(record))
         except OSError as exc:

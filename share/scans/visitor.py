@@ -143,11 +143,9 @@ class Visitor:
         """Whether this scan counts in the human totals (bots are stored but kept apart)."""
         return not self.is_bot
 
-    def scan_row(self, at: datetime) -> dict:
-        """The ``scans`` row of this visit at instant ``at``: the one Visitor -> row mapping."""
+    def columns(self) -> dict:
+        """What a scan row stores of this visitor (the spool writes these as they are)."""
         return {
-            "ts": clock.to_storage(at),
-            "hour": clock.epoch_hour(at),
             "placement": self.placement,
             "client": self.client,
             "platform": self.platform,
@@ -156,6 +154,10 @@ class Visitor:
             "user_agent": self.user_agent,
             "visitor": self.visitor_hash,
         }
+
+    def scan_row(self, at: datetime) -> dict:
+        """The ``scans`` row of this visit at instant ``at``: the one Visitor -> row mapping."""
+        return {"ts": clock.to_storage(at), "hour": clock.epoch_hour(at), **self.columns()}
 
     @classmethod
     def from_request(

@@ -16,18 +16,8 @@ from .engine import read, write
 from .schema import links, scans, spool_positions
 
 _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
-_COLUMNS = (
-    "link_id",
-    "ts",
-    "hour",
-    "placement",
-    "client",
-    "platform",
-    "is_bot",
-    "referrer_host",
-    "user_agent",
-    "visitor",
-)
+#: Every column of a scan row but its id, as the ingester hands rows over.
+_COLUMNS = tuple(c.name for c in scans.columns if c.name != "id")
 
 
 def positions(engine: Engine, spool_id: str) -> dict[str, int]:
