@@ -131,6 +131,15 @@ def epoch_micros(moment: datetime) -> int:
     return (utc(moment) - _EPOCH) // timedelta(microseconds=1)
 
 
+_EPOCH_NAIVE = datetime(1970, 1, 1)
+_MICROS_PER_HOUR = HOUR * 1_000_000
+
+
+def stored_from_micros(micros: int) -> tuple[datetime, int]:
+    """Epoch microseconds as the stored naive-UTC ``ts`` and its ``hour`` (the ingester's hot loop)."""
+    return _EPOCH_NAIVE + timedelta(microseconds=micros), micros // _MICROS_PER_HOUR
+
+
 def from_epoch_micros(micros: int) -> datetime:
     """:func:`epoch_micros` back into an aware UTC datetime."""
     return _EPOCH + timedelta(microseconds=micros)
@@ -297,3 +306,57 @@ def last_days(tz: ZoneInfo, count: int, moment: datetime | None = None) -> Bucke
     """The ``count`` local days up to and including today."""
     end_day = today(tz, moment)
     return day_buckets(end_day - timedelta(days=count - 1), end_day, tz)
+
+
+# -- slots and local days ----------------------------------------------------
+
+
+class SlotDays:
+    """Which local day of one zone each quarter-hour slot falls on: what roll-ups sum by.
+
+    The ingester files each scan's counts under its slot and under its local
+    day in the display zone; storage asks this object, so it never does zone
+    arithmetic itself. :meth:`offsets` hands SQL the zone's UTC offset over
+    runs of slots, so a rebuild can file millions of slots by day in a few
+    statements (local day = floor((slot seconds + offset) / day)).
+    """
+
+    def __init__(self, tz: ZoneInfo):
+        self.tz = tz
+        self.key = tz.key
+        self._days: dict[int, date] = {}
+
+    def day_of(self, slot: int) -> date:
+        """The local day slot ``slot`` begins on."""
+        day = self._days.get(slot)
+        if day is None:
+            if len(self._days) > 100_000:
+                self._days.clear()
+            day = self._days[slot] = local_day(from_epoch(slot * SLOT_SECONDS), self.tz)
+        return day
+
+    def offsets(self, first: int, end: int) -> list[tuple[int, int, int]]:
+        """``(first slot, end slot, UTC offset in seconds)`` runs covering slots ``[first, end)``."""
+        runs: list[tuple[int, int, int]] = []
+        slot = first
+        while slot < end:
+            offset = self._offset(slot)
+            # jump a day at a time while the offset holds, then find the change by halving
+            step = 96
+            nxt = slot + 1
+            while nxt < end and self._offset(min(nxt + step, end) - 1) == offset:
+                nxt = min(nxt + step, end)
+            lo, hi = nxt, min(nxt + step, end)
+            while lo < hi:  # first slot in [lo, hi) whose offset differs (hi if none)
+                mid = (lo + hi) // 2
+                if self._offset(mid) == offset:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            runs.append((slot, lo, offset))
+            slot = lo
+        return runs
+
+    def _offset(self, slot: int) -> int:
+        moment = from_epoch(slot * SLOT_SECONDS).astimezone(self.tz)
+        return int(moment.utcoffset().total_seconds())

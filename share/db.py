@@ -73,4 +73,7 @@ def migrate_command() -> None:
         raise click.ClickException(
             f"SHARE_DATABASE_URL: cannot reach the database ({reason})."
         ) from None
+    from .scans.ingest import prepare_rollups  # the domain, only once the schema is there
+
+    prepare_rollups(get_engine(), current_app.config["TIMEZONE"])
     click.echo("Database is up to date.")

@@ -7,6 +7,7 @@ from share import services
 from share.stats import dashboard
 from share.storage import rollups
 from tests.adminhelp import CHROME, WECHAT, AdminClient, scan
+from tests.conftest import close_app, make_app
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -53,7 +54,7 @@ def test_scan_per_open_rate_uses_widget_opens(any_app, any_api, frozen):
     assert data["totals"]["all"]["scans_per_open"] == 0.25
 
 
-def test_rollups_follow_new_scans_and_rebuild_on_time_zone_change(any_app, any_api, frozen):
+def test_rollups_follow_new_scans_and_another_zone_sums_the_slots(any_app, any_api, frozen):
     engine = services.of(any_app).engine
     code = any_api.make_link()["code"]
     now = frozen.now()
@@ -62,10 +63,37 @@ def test_rollups_follow_new_scans_and_rebuild_on_time_zone_change(any_app, any_a
     scan(any_app, code, now)
     second = dashboard.overview(engine, SHANGHAI, now=now)["totals"]["all"]["scans"]
     assert (first, second) == (1, 2)
-    assert rollups.state(engine)[0] == "Asia/Shanghai"
-    dashboard.overview(engine, ZoneInfo("America/New_York"), now=now)
-    assert rollups.state(engine)[0] == "America/New_York"
-    assert dashboard.overview(engine, SHANGHAI, now=now)["totals"]["all"]["scans"] == 2
+    assert rollups.zone(engine) == "Asia/Shanghai"
+    new_york = dashboard.overview(engine, ZoneInfo("America/New_York"), now=now)["totals"]
+    assert rollups.zone(engine) == "Asia/Shanghai"  # reading never rebuilds
+    assert new_york["all"]["scans"] == 2
+
+
+def test_ingesting_in_a_new_display_zone_refiles_the_days(any_app, any_api, frozen, tmp_path):
+    """A restart with another ``SHARE_TIMEZONE``: the next batch re-sums the local days."""
+    code = any_api.make_link()["code"]
+    late_evening_utc = frozen.now().replace(hour=20, minute=30) - timedelta(days=2)
+    scan(any_app, code, late_evening_utc)  # already the next day in Shanghai
+    engine = services.of(any_app).engine
+    url = any_app.config["DATABASE_URL"]
+    utc_app = make_app(url, tmp_path / "utc", TIMEZONE="UTC")
+    try:
+        scan(utc_app, code, frozen.now())
+        assert rollups.zone(engine) == "UTC"
+        days = {day: n for day, n in _day_rows(engine) if n}
+        assert days[late_evening_utc.date()] == 1
+        assert days[frozen.now().date()] == 1
+    finally:
+        close_app(utc_app)
+
+
+def _day_rows(engine):
+    from sqlalchemy import select
+
+    from share.storage.schema import rollup_link_days
+
+    with engine.connect() as conn:
+        return conn.execute(select(rollup_link_days.c.day, rollup_link_days.c.scans)).all()
 
 
 def test_a_day_is_the_admins_local_day(app, api, engine, instant):
@@ -74,11 +102,9 @@ def test_a_day_is_the_admins_local_day(app, api, engine, instant):
     now = instant.now()
     evening = (now - timedelta(days=2)).replace(hour=20, minute=30)
     scan(app, code, evening)
-    dashboard.refresh(engine, SHANGHAI, now)
     chart = dashboard.chart_series(engine, SHANGHAI, "7d", now)
     by_day = {b["t"]: b["total"] for b in chart["series"]}
     assert by_day[(evening + timedelta(days=1)).date().isoformat()] == 1
-    dashboard.refresh(engine, ZoneInfo("UTC"), now)
     utc_chart = dashboard.chart_series(engine, ZoneInfo("UTC"), "7d", now)
     assert {b["t"]: b["total"] for b in utc_chart["series"]}[evening.date().isoformat()] == 1
 

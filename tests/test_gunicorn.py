@@ -15,6 +15,7 @@ from sqlalchemy.pool import NullPool
 from share.db import migrate
 from share.storage.schema import scans
 from tests.gunicorn_server import gunicorn, one_link_app, wait_for, worker_pids
+from tests.rollupcheck import assert_rollups_match_raw
 
 pytestmark = pytest.mark.slow
 CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/124.0 Safari/537.36"
@@ -83,6 +84,7 @@ def test_2000_scans_from_8_threads_on_4_workers_give_2000_rows(served_any):
         assert wait_for(lambda: count_rows(url) >= 2000, timeout=10)
     assert statuses.count(302) == 2000
     assert count_rows(url) == 2000  # and none twice, also after the workers' exit
+    assert_rollups_match_raw(url)
 
 
 def test_every_answered_302_survives_kill_9_of_a_worker(served_any):
@@ -111,6 +113,7 @@ def test_every_answered_302_survives_kill_9_of_a_worker(served_any):
     rows = count_rows(url)
     # Every 302 has its row; a row may exist whose 302 died with its worker.
     assert answered <= rows <= answered + results.count("error")
+    assert_rollups_match_raw(url)  # the roll-ups count exactly the rows that were stored
 
 
 def test_forwarded_ip_never_reaches_database_or_logs(served, tmp_path):

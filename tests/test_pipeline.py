@@ -32,6 +32,7 @@ from sqlalchemy.pool import NullPool
 from share.db import migrate
 from share.storage.schema import scans
 from tests.gunicorn_server import gunicorn, ingest_lock_holder, one_link_app, wait_for
+from tests.rollupcheck import assert_rollups_match_raw
 from tests.tcpproxy import TcpProxy
 
 pytestmark = pytest.mark.slow
@@ -189,6 +190,7 @@ def test_database_away_for_10_seconds_under_load(database):
     assert health["spool"]["records"] > 0 and health["spool"]["oldest_age_seconds"] > 1
     assert health["status"] == "ok"  # the scans are safe; 503 only past SPOOL_MAX_AGE
     assert settled["spool"]["records"] == 0
+    assert_rollups_match_raw(url)
 
 
 def test_kill_9_of_the_ingesting_worker_loses_and_doubles_nothing(database):
@@ -218,6 +220,7 @@ def test_kill_9_of_the_ingesting_worker_loses_and_doubles_nothing(database):
         outage.close()
     assert killed >= 1
     assert len(load.answered) == 4400
+    assert_rollups_match_raw(url)
 
 
 def test_two_instances_on_one_postgresql_and_redis(postgres_url, tmp_path):
@@ -249,4 +252,5 @@ def test_two_instances_on_one_postgresql_and_redis(postgres_url, tmp_path):
     stored = stored_tags(postgres_url)
     assert sum(stored.values()) == 1000 and len(stored) == 500
     assert all(n == 2 for n in stored.values())  # tag tN once from each instance
+    assert_rollups_match_raw(postgres_url)
     assert limited.count(200) == 6 and limited.count(429) == 4

@@ -200,4 +200,5 @@ def test_settings_from_the_environment_get_their_types(tmp_path, monkeypatch):
     monkeypatch.setenv("SHARE_SQLITE_BUSY_TIMEOUT", "2.5")
     app = make_app(f"sqlite:///{tmp_path}/x.sqlite3", tmp_path)
     assert app.config["ALLOWED_HOSTS"] == ["example.com", "*.example.org"]
-    assert services.of(app).redirector.store.busy_timeout == 2.5
+    with services.of(app).engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 2500

@@ -5,7 +5,7 @@ import time
 import pytest
 from sqlalchemy import select, text
 
-from share import services
+from share import clock, services
 from share.storage.schema import scans
 
 WECHAT = (
@@ -268,7 +268,7 @@ def test_a_torn_line_is_skipped_and_its_sealed_file_tidied(app, api, tmp_path):
     link = api.make_link()
     engine = services.of(app).engine
     spool = Spool(tmp_path / "torn")
-    from share.scans.ingest import Ingester
+    from share.scans.ingest import DatabaseSink, Ingester
     from share.storage.links import get_by_code
 
     link_id = get_by_code(engine, link["code"])["id"]
@@ -280,7 +280,7 @@ def test_a_torn_line_is_skipped_and_its_sealed_file_tidied(app, api, tmp_path):
     spool.close()
     path = spool.files()[0].path
     os.rename(path, path.with_name(f"1-{2**22 + 12345}.spool"))  # a writer that is gone
-    ingester = Ingester(spool, engine)
+    ingester = Ingester(spool, DatabaseSink(engine, clock.SlotDays(app.config["TIMEZONE"])))
     assert ingester.flush() == 1
     assert ingester.skipped == 1 and spool.files() == []
     with engine.connect() as conn:

@@ -2,8 +2,9 @@
 
 :meth:`Ingester.run_once` takes the spool folder's ingest lock (a ``flock``,
 so a worker killed mid-batch hands it on), reads each file from its stored
-position up to the last complete line, and stores each batch together with
-the position just past it (:func:`share.storage.ingest.ingest`). A batch
+position up to the last complete line, and hands each batch with the
+position just past it to a :class:`ScanSink`; :class:`DatabaseSink` stores
+rows, roll-ups and position in one transaction. A batch
 that fails (database down, locked, slow) is simply tried again later from
 the same position: the scans wait in the spool.
 
@@ -11,8 +12,8 @@ Every worker runs an :class:`IngestThread` that tries the lock a few times a
 second, so scans reach the database within about a second and another
 worker takes over when the ingesting one dies. :meth:`Ingester.flush` is the
 same work done now, for readers that want their own scans counted at once.
-The storage behind it is the one interface a broker-fed ingester (Kafka,
-NATS JetStream…) would replace.
+The sink is the one interface a producer to a broker (Kafka, Redpanda,
+NATS JetStream) feeding a column store would implement instead.
 """
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
 from share import clock
 from share.storage import ingest as store
 
-from .spool import Spool, decode
+from .spool import Spool, decode, decode_lines
 
 log = logging.getLogger("share.scans.ingest")
 BATCH_BYTES = 4 * 1024 * 1024  # about 13,000 scans: one transaction each
@@ -43,30 +46,87 @@ class Backlog:
     estimated: bool
 
 
-class Ingester:
-    """Read a spool's files from their positions into the database."""
+class ScanSink(Protocol):
+    """Where ingested scans go: the one seam a broker producer would replace (decision 0008).
 
-    def __init__(self, spool: Spool, engine: Engine):
-        self.spool = spool
+    ``store`` must keep the rows and the spool position past them together
+    (both or neither), so a crash never loses or doubles a scan.
+    """
+
+    def positions(self, spool_id: str) -> dict[str, int]:
+        """``{spool file name: offset ingested up to}``."""
+
+    def store(self, spool_id: str, file: str, offset: int, rows: list[dict]) -> int:
+        """Keep ``rows`` and move ``file``'s position to ``offset``, atomically; rows kept."""
+
+    def forget(self, spool_id: str, file: str) -> None:
+        """Drop the position of a spool file that has been deleted."""
+
+
+class DatabaseSink:
+    """Scans into the database: raw rows, their roll-ups and the position, in one transaction."""
+
+    def __init__(self, engine: Engine, days: clock.SlotDays):
         self.engine = engine
+        self.days = days  # the display zone, whose local days the roll-ups file scans under
+
+    def positions(self, spool_id: str) -> dict[str, int]:
+        """See :class:`ScanSink`."""
+        return store.positions(self.engine, spool_id)
+
+    def store(self, spool_id: str, file: str, offset: int, rows: list[dict]) -> int:
+        """See :class:`ScanSink`."""
+        return store.ingest(self.engine, spool_id, file, offset, rows, self.days)
+
+    def forget(self, spool_id: str, file: str) -> None:
+        """See :class:`ScanSink`."""
+        store.forget(self.engine, spool_id, file)
+
+
+class Ingester:
+    """Read a spool's files from their positions into a :class:`ScanSink`."""
+
+    def __init__(self, spool: Spool, sink: ScanSink):
+        self.spool = spool
+        self.sink = sink
         self.ingested = 0
         self.skipped = 0  # torn lines (a short write when the disk was full)
+        self._kept = None  # the lock, while this is the dedicated ingester
         self._known: dict[str, int] = {}
 
     def _positions(self) -> dict[str, int]:
-        self._known = store.positions(self.engine, self.spool.spool_id)
+        self._known = self.sink.positions(self.spool.spool_id)
         return self._known
 
     def run_once(self, timeout: float | None = 0.0) -> int | None:
         """Ingest everything complete in the spool now; ``None`` when another holds the lock."""
+        if self._kept is not None:
+            return self._ingest_all()
         with self.spool.ingest_lock(timeout) as held:
             if not held:
                 return None
             return self._ingest_all()
 
     def flush(self, timeout: float = 10.0) -> int:
-        """Wait for the lock (up to ``timeout`` s) and ingest what is there; errors propagate."""
+        """Wait for the lock (up to ``timeout`` s) and ingest what is there; errors propagate.
+
+        With a dedicated ingester at work (``flask ingest``) this does nothing:
+        that process keeps the lock and ingests every fraction of a second.
+        """
+        if self._kept is None and self.spool.kept_by() is not None:
+            return 0
         return self.run_once(timeout=timeout) or 0
+
+    def keep_lock(self, stop: threading.Event) -> bool:
+        """Become this spool's dedicated ingester: take the lock and keep it until :meth:`release`."""
+        self._kept = self.spool.keep_ingest_lock(stop)
+        return self._kept is not None
+
+    def release(self) -> None:
+        """Give the kept lock back (workers' ingest threads take over)."""
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            kept.__exit__(None, None, None)
 
     def _ingest_all(self) -> int:
         files = self.spool.files()
@@ -95,19 +155,15 @@ class Ingester:
                 if end < 0:
                     return count
                 chunk = chunk[: end + 1]
-                rows = []
-                for line in chunk.splitlines():
-                    record = decode(line)
-                    if record is None:
-                        self.skipped += 1
-                        log.error("skipped a torn spool line in %s at offset %d", name, offset)
-                        continue
-                    rows.append(_row(record))
+                records, torn = decode_lines(chunk)
+                if torn:
+                    self.skipped += torn
+                    log.error("skipped %d torn spool line(s) in %s at offset %d", torn, name, offset)
+                rows = [_row(record) for record in records]
                 offset += len(chunk)
                 # the rows and the position just past them, in one transaction
-                store.ingest(self.engine, self.spool.spool_id, name, offset, rows)
+                count += self.sink.store(self.spool.spool_id, name, offset, rows)
                 self._known[name] = offset
-                count += len(rows)
                 fh.seek(offset)
 
     def _delete_if_done(self, f) -> None:
@@ -115,7 +171,7 @@ class Ingester:
         try:
             size = f.path.stat().st_size
         except FileNotFoundError:
-            store.forget(self.engine, self.spool.spool_id, f.name)
+            self.sink.forget(self.spool.spool_id, f.name)
             return
         if done < size and not _has_newline(f.path, done):
             # a sealed file ending in a torn line (a short write when the disk was full):
@@ -125,7 +181,7 @@ class Ingester:
             done = size
         if done >= size:
             f.path.unlink(missing_ok=True)  # first the file, then its position:
-            store.forget(self.engine, self.spool.spool_id, f.name)  # never re-read
+            self.sink.forget(self.spool.spool_id, f.name)  # never re-read
 
     def backlog(self) -> Backlog:
         """What is spooled but not yet in the database (for ``/healthz``).
@@ -175,19 +231,10 @@ def _has_newline(path, offset: int) -> bool:
 
 
 def _row(record: dict) -> dict:
-    at = clock.from_epoch_micros(record["ts_us"])
-    return {
-        "link_id": record["link_id"],
-        "ts": clock.to_storage(at),
-        "hour": clock.epoch_hour(at),
-        "placement": record["placement"],
-        "client": record["client"],
-        "platform": record["platform"],
-        "is_bot": bool(record["is_bot"]),
-        "referrer_host": record["referrer_host"],
-        "user_agent": record["user_agent"],
-        "visitor": record["visitor"],
-    }
+    """A spool record as a ``scans`` row (in place: the record is not used again)."""
+    record["ts"], record["hour"] = clock.stored_from_micros(record.pop("ts_us"))
+    record["is_bot"] = bool(record["is_bot"])
+    return record
 
 
 class IngestThread:
@@ -231,3 +278,13 @@ class IngestThread:
                     )
                 self._failing = True
                 time.sleep(min(1.0, self.interval * 5))
+
+
+def prepare_rollups(engine: Engine, tz: ZoneInfo) -> None:
+    """Build the roll-ups if they never were, or re-file their days in ``tz`` (``flask migrate``)."""
+    store.prepare_rollups(engine, clock.SlotDays(tz))
+
+
+def rebuild_rollups(engine: Engine, tz: ZoneInfo, *, dry_run: bool = False) -> dict:
+    """Derive every roll-up from the raw rows again; ``{table: (wrong or extra, missing)}``."""
+    return store.rebuild_rollups(engine, clock.SlotDays(tz), dry_run=dry_run)

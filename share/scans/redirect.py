@@ -10,8 +10,9 @@ WSGI entry point (``share/web/redirect.py``) and tests call the same code.
   database cannot answer.
 - **The scan** is one line appended to the spool (:mod:`.spool`); the
   ingester (:mod:`.ingest`) moves it into the database within about a
-  second. When the spool cannot be written (disk full, read-only), the scan
-  is written to the database directly, as one guarded ``INSERT … SELECT``.
+  second. When the spool cannot be written (disk full, read-only) or is
+  switched off, the scan and its roll-ups are written to the database
+  directly, in one transaction that checks the link is still live.
 - The redirect never fails because recording failed: a scan that can be
   stored nowhere is logged (without the visitor's address) and counted in
   :attr:`Redirector.lost`, and the reader still goes to the article.
@@ -35,10 +36,11 @@ from sqlalchemy import Engine
 
 from share import clock
 from share.scans import useragents
-from share.scans.ingest import Backlog, Ingester, IngestThread
+from share.scans.ingest import Backlog, DatabaseSink, Ingester, IngestThread
 from share.scans.spool import Spool, encode
 from share.scans.visitor import Visitor
-from share.storage.scans import ScanStore
+from share.storage import ingest as store
+from share.storage.codes import CodeLookup
 
 log = logging.getLogger("share.scans.redirect")
 
@@ -71,19 +73,20 @@ class Redirector:
         secret: str | bytes,
         proxy_count: int = 0,
         remember: int = 10000,
-        busy_timeout: float = 5.0,
         tz: ZoneInfo = clock.UTC_ZONE,
         spool: Spool | None = None,
     ):
         useragents.warm_up()  # rules built now, not on a reader's first scan
-        self.store = ScanStore(engine, busy_timeout)
-        self.tz = tz  # the display zone: whose day salts the visitor hash
+        self.engine = engine
+        self.codes = CodeLookup(engine)
+        self.tz = tz  # the display zone: whose day salts the visitor hash and files roll-ups
+        self.days = clock.SlotDays(tz)
         self.secret = secret
         self.proxy_count = proxy_count
         self.remember = remember
         self.lost = 0
         self.spool = spool
-        self.ingester = Ingester(spool, engine) if spool is not None else None
+        self.ingester = Ingester(spool, DatabaseSink(engine, self.days)) if spool is not None else None
         self._ingesting: tuple[int, IngestThread] | None = None
         self._spool_broken = False
         self._targets: OrderedDict[str, tuple[Target, float]] = OrderedDict()
@@ -193,7 +196,7 @@ class Redirector:
             atexit.unregister(self._drain)
         if self.spool is not None:
             self.spool.close()
-        self.store.close()
+        self.codes.close()
 
     # -- the direct path ---------------------------------------------------------
 
@@ -204,7 +207,7 @@ class Redirector:
         # Two tries: a link switched back on between a refused insert and the
         # lookup that explains it is recorded on the second.
         for _ in range(2):
-            if self.store.record_if_live(code, row):
+            if store.record_direct(self.engine, code, row, self.days):
                 self._keep(code, target._replace(disabled=False))
                 return Outcome(302, target.url)
             target = self._lookup(code)  # switched off (or gone) since remembered
@@ -215,7 +218,7 @@ class Redirector:
         return Outcome(503)
 
     def _lookup(self, code: str) -> Target | None:
-        found = self.store.lookup(code)
+        found = self.codes.lookup(code)
         if found is None:
             with self._lock:
                 self._targets.pop(code, None)

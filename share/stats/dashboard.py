@@ -2,15 +2,17 @@
 
 Days and hours are those of the display zone, as instants from
 :mod:`share.clock`: a DST day has 23 or 25 hours, a day in a +5:30 zone
-begins at half past. Scans come from the roll-ups of those local days;
-widget opens, stored per quarter-hour slot, are summed from the same first
+begins at half past. Scans come from the roll-ups the ingester keeps: the
+per-day ones when they are in the zone asked for, else the per-slot ones
+(a zone other than the display zone costs more, never a wrong count).
+Widget opens, stored per quarter-hour slot, are summed from the same first
 instant, so every column counts scans and opens over the same span.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -24,21 +26,13 @@ PERIODS = {"today": 1, "7d": 7, "30d": 30, "all": None}
 CHARTS = {"24h": None, "7d": 7, "30d": 30, "90d": 90}
 
 
-def refresh(engine: Engine, tz: ZoneInfo, now: datetime | None = None) -> None:
-    """Bring the roll-ups up to now: the days since the last refresh, today included."""
-    today = clock.today(tz, now)
-    state = rollups.state(engine)
-    if state is None or state[0] != tz.key:
-        oldest = rollups.first_second(engine)
-        start = today
-        if oldest is not None:
-            start = min(clock.local_day(clock.from_epoch(oldest), tz), today)
-        rollups.reset(engine, tz.key, start)
-    else:
-        start = min(state[1], today)
-    for day in clock.days_between(start, today):
-        nxt = day + timedelta(days=1)
-        rollups.rebuild_day(engine, day, clock.day_start(day, tz), clock.day_start(nxt, tz))
+def _by_day(engine: Engine, tz: ZoneInfo) -> bool:
+    """True when the per-day roll-ups are kept in ``tz``'s days (the display zone's)."""
+    return rollups.zone(engine) == tz.key
+
+
+def _since(day: date, tz: ZoneInfo) -> store.Since:
+    return store.Since(day, clock.slot_of(clock.day_start(day, tz)))
 
 
 def client_order(counts: dict[str, int]) -> list[str]:
@@ -51,13 +45,11 @@ def client_order(counts: dict[str, int]) -> list[str]:
 def overview(engine: Engine, tz: ZoneInfo, chart: str = "30d", now: datetime | None = None) -> dict:
     """Totals for today/7 d/30 d/all and the chart of human scans split by client."""
     now = now or clock.now()
-    refresh(engine, tz, now)
     today = clock.today(tz, now)
     periods = {}
     for name, days in PERIODS.items():
-        first = None if days is None else today - timedelta(days=days - 1)
-        periods[name] = None if first is None else (first, clock.day_start(first, tz))
-    totals = store.totals(engine, periods)
+        periods[name] = None if days is None else _since(today - timedelta(days=days - 1), tz)
+    totals = store.totals(engine, periods, by_day=_by_day(engine, tz))
     for numbers in totals.values():
         opens = numbers["opens"]
         numbers["scans_per_open"] = round(numbers["widget_scans"] / opens, 3) if opens else None
@@ -76,8 +68,17 @@ def chart_series(engine: Engine, tz: ZoneInfo, chart: str, now: datetime) -> dic
     days = CHARTS[chart]
     buckets = clock.last_hours(tz, 24, now) if days is None else clock.last_days(tz, days, now)
     counts: list[dict[str, int]] = [{} for _ in buckets.starts]
-    for second, client, n in store.client_counts(engine, buckets.first, buckets.end):
-        index = buckets.index(second)
+    if days is None:
+        rows = store.client_counts(engine, buckets.first, buckets.end)
+        index_of = {i: i for i in range(len(buckets.starts))}
+    else:
+        runs = clock.SlotDays(tz).offsets(buckets.first_slot(), buckets.end_slot())
+        rows = store.client_counts(engine, buckets.first, buckets.end, runs)
+        index_of = {
+            day: i for i, day in enumerate(clock.days_between(buckets.first_day, buckets.last_day))
+        }
+    for key, client, n in rows:
+        index = index_of.get(key)
         if index is not None:
             counts[index][client] = counts[index].get(client, 0) + n
     overall: dict[str, int] = {}
@@ -120,22 +121,14 @@ class TopQuery:
         )
 
 
-def top_articles(
-    engine: Engine, tz: ZoneInfo, query: TopQuery, now: datetime | None = None, *, fresh=False
-):
-    """A page of articles with scans 7 d / 30 d / all and the last scan.
-
-    ``fresh=True`` says the caller has just refreshed the roll-ups (the
-    overview page does, for its totals), so they are not brought up to date twice.
-    """
-    now = now or clock.now()
-    if not fresh:
-        refresh(engine, tz, now)
+def top_articles(engine: Engine, tz: ZoneInfo, query: TopQuery, now: datetime | None = None):
+    """A page of articles with scans 7 d / 30 d / all and the last scan."""
     today = clock.today(tz, now)
     rows, count = store.top_links(
         engine,
-        today - timedelta(days=6),
-        today - timedelta(days=29),
+        _since(today - timedelta(days=6), tz),
+        _since(today - timedelta(days=29), tz),
+        by_day=_by_day(engine, tz),
         q=query.q,
         sort=query.sort,
         desc=query.desc,

@@ -5,8 +5,10 @@ named by ``tz=``; without ``from``/``to`` the last 30 days up to now (today
 included). Days and hours are spans of instants from :mod:`share.clock`, and
 widget opens are counted over exactly the same instants as scans. Series
 buckets are filled with zeros so a chart needs no gap logic. ``unique``
-counts distinct visitor hashes; the hash salt rotates daily (see
-docs/decisions/0006), so one person on two days is two visitors.
+counts each visitor hash once, in the bucket of its first scan; the hash
+salt rotates daily (docs/decisions/0006), so one person on two days is two
+visitors, and the buckets' uniques add up to the total (decision 0008).
+Every figure comes from the roll-ups the ingester keeps.
 """
 
 from __future__ import annotations

@@ -1,67 +1,112 @@
-"""Dashboard queries: the overview reads roll-ups, one article reads raw rows.
+"""Dashboard and stats queries: every count comes from roll-ups, raw rows only for CSV.
 
-Overview numbers come from ``rollup_link_days`` / ``rollup_client_slots``
-(kept fresh by :mod:`share.storage.rollups`), so they cost the same with a
-million scans as with a hundred. One article's scans are few enough to read
-straight from ``scans`` through the ``(link_id, hour)`` index. Time spans
-are epoch seconds from ``share.clock`` (see :mod:`share.storage.spans`).
+The roll-ups (:mod:`share.storage.rollups`) are kept by the ingester, so
+what a page costs depends on what it shows (days × links, buckets ×
+breakdowns), never on how many scans a link has had. The overview sums
+``rollup_link_days`` when they are kept in the zone asked for, and
+``rollup_link_slots`` otherwise; one article sums its slots and its hourly
+breakdowns. Only the raw-scans CSV reads ``scans``. Time spans are epoch
+seconds from ``share.clock`` (see :mod:`share.storage.spans`).
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Engine, case, func, literal, or_, select
+from sqlalchemy import Engine, and_, case, func, literal, literal_column, or_, select
 
 from .engine import read
-from .schema import links, rollup_client_slots, rollup_link_days, scans, widget_opens
-from .spans import HOUR, SLOT, seconds_of, whole_hours, within
+from .schema import (
+    links,
+    rollup_client_slots,
+    rollup_link_days,
+    rollup_link_dims,
+    rollup_link_slots,
+    scans,
+    widget_opens,
+)
+from .spans import SLOT, local_day_of_runs, within
 
 SORTS = ("scans_7d", "scans_30d", "scans_all", "last_scan", "created")
 
 
-def totals(
-    engine: Engine, periods: dict[str, tuple[date, int] | None]
-) -> dict[str, dict[str, int]]:
-    """Human scans, uniques, bots, widget scans and opens of each period.
+@dataclass(frozen=True)
+class Since:
+    """Where a period begins, on either roll-up: a local day and that day's first slot."""
 
-    A period is ``(first local day, epoch second that day begins)``, or
-    ``None`` for all time: scans are summed from the day's roll-ups, opens
-    from the slots from that instant on, so both cover the same instants.
+    day: date
+    slot: int
+
+
+def _summed(by_day: bool):
+    """The per-link table to sum and its time column: local days when they are in the zone asked."""
+    if by_day:
+        return rollup_link_days, rollup_link_days.c.day, lambda since: since.day
+    return rollup_link_slots, rollup_link_slots.c.slot, lambda since: since.slot
+
+
+def totals(engine: Engine, periods: dict[str, Since | None], *, by_day: bool) -> dict:
+    """Human scans, uniques, bots, widget scans and opens of each period (``None``: all time).
+
+    Scans are summed from the days' roll-ups (``by_day``, when they are kept
+    in the zone asked for) or from the slots, grouped by day or slot in SQL
+    and added up per period here (one pass, not one ``CASE`` per figure);
+    opens from the slots from the period's first instant on, so every
+    column covers the same instants.
     """
-    r = rollup_link_days.c
-    columns, names = [], []
-    for name, since in periods.items():
-        for field in ("scans", "uniques", "bots", "widget_scans"):
-            value = r[field] if since is None else case((r.day >= since[0], r[field]), else_=0)
-            columns.append(func.coalesce(func.sum(value), 0))
-            names.append((name, field))
-    for name, since in periods.items():
+    table, when, start = _summed(by_day)
+    fields = ("scans", "uniques", "bots", "widget_scans")
+    out = {name: dict.fromkeys((*fields, "opens"), 0) for name in periods}
+    grouped = select(when, *(func.sum(table.c[f]) for f in fields)).group_by(when)
+    opens = []
+    for since in periods.values():
         value = widget_opens.c.opens
         if since is not None:
-            value = case((widget_opens.c.slot >= since[1] // SLOT, value), else_=0)
-        names.append((name, "opens"))
-        columns.append(func.coalesce(func.sum(value), 0))
-    n_roll = len(periods) * 4
+            value = case((widget_opens.c.slot >= since.slot, value), else_=0)
+        opens.append(func.coalesce(func.sum(value), 0))
     with read(engine) as conn:
-        rolled = conn.execute(select(*columns[:n_roll])).one()
-        opened = conn.execute(select(*columns[n_roll:]).select_from(widget_opens)).one()
-    out: dict[str, dict[str, int]] = {name: {} for name in periods}
-    for (name, field), value in zip(names, [*rolled, *opened], strict=True):
-        out[name][field] = int(value)
+        for at, *sums in conn.execute(grouped):
+            for name, since in periods.items():
+                if since is None or at >= start(since):
+                    numbers = out[name]
+                    for field, value in zip(fields, sums, strict=True):
+                        numbers[field] += int(value or 0)
+        opened = conn.execute(select(*opens).select_from(widget_opens)).one()
+    for name, value in zip(periods, opened, strict=True):
+        out[name]["opens"] = int(value)
     return out
 
 
-def client_counts(engine: Engine, first: int, end: int) -> list[tuple[int, str, int]]:
-    """``(epoch second, client, human scans)`` per rolled-up slot in ``[first, end)``."""
+def client_counts(
+    engine: Engine, first: int, end: int, runs: list[tuple[int, int, int]] | None = None
+) -> list[tuple[object, str, int]]:
+    """Human scans per bucket and client in ``[first, end)`` (epoch s), grouped in SQL.
+
+    With ``runs`` (the zone's UTC offset over runs of slots, from
+    ``share.clock.SlotDays.offsets``) the bucket is the local day (a
+    ``date``); without, the whole hour counted from ``first`` (0, 1, …).
+    """
     c = rollup_client_slots.c
+    first_slot, end_slot = first // SLOT, -(-end // SLOT)
+    if runs is None:
+        key = (c.slot - literal_column(str(first_slot))).self_group().op("/")(literal_column("4"))
+    else:
+        key = local_day_of_runs(engine.dialect.name, c.slot, runs)
+    each = (
+        select(key.label("bucket"), c.client, c.scans)
+        .where(c.slot >= first_slot, c.slot < end_slot)
+        .subquery()
+    )
     with read(engine) as conn:
         rows = conn.execute(
-            select(c.slot, c.client, c.scans).where(c.slot >= first // SLOT, c.slot < end // SLOT)
+            select(each.c.bucket, each.c.client, func.sum(each.c.scans)).group_by(
+                each.c.bucket, each.c.client
+            )
         ).all()
-    return [(slot * SLOT, cl, n) for slot, cl, n in rows]
+    return [(bucket, client, int(n)) for bucket, client, n in rows]
 
 
 def _search(q: str):
@@ -75,15 +120,25 @@ def _search(q: str):
 
 
 def top_links(
-    engine: Engine, d7: date, d30: date, *, q: str, sort: str, desc: bool, limit: int, offset: int
+    engine: Engine,
+    d7: Since,
+    d30: Since,
+    *,
+    by_day: bool,
+    q: str,
+    sort: str,
+    desc: bool,
+    limit: int,
+    offset: int,
 ) -> tuple[list[dict], int]:
     """One page of links with their scans over 7 d / 30 d / all time; and the match count."""
-    r = rollup_link_days.c
+    table, when, start = _summed(by_day)
+    r = table.c
     agg = (
         select(
             r.link_id,
-            func.sum(case((r.day >= d7, r.scans), else_=0)).label("scans_7d"),
-            func.sum(case((r.day >= d30, r.scans), else_=0)).label("scans_30d"),
+            func.sum(case((when >= start(d7), r.scans), else_=0)).label("scans_7d"),
+            func.sum(case((when >= start(d30), r.scans), else_=0)).label("scans_30d"),
             func.sum(r.scans).label("scans_all"),
             func.max(r.last_scan).label("last_scan"),
         )
@@ -112,51 +167,68 @@ def top_links(
 
 
 def link_summary(engine: Engine, link_id: int, starts: list[int], end: int) -> dict:
-    """Everything the article page shows, in one streamed pass over the link's rows.
+    """Everything the article page and the stats API show, from one link's roll-ups.
 
     ``starts`` are the buckets' first instants and ``end`` the last one's
-    end (epoch seconds). Whole-hour edges bucket by ``scans.hour``; others
-    (zones at +5:30) by ``ts``.
-
-    Reading each row once and counting in Python costs less than the three
-    ``GROUP BY``/``DISTINCT`` passes it replaced (each fetches every row from
-    the table again): 64k scans over 90 days went from ~420 ms to ~230 ms on
-    SQLite in ``bench/bench_dashboard.py``.
+    end (epoch seconds, on quarter-hour slots as every zone's are). Scans,
+    first-seen visitors and bots come per slot; breakdowns per hour, with
+    the quarters outside the span left out of its first and last hour. Two
+    indexed range reads, whatever the link's number of scans.
     """
-    is_bot = scans.c.is_bot
-    exact = not whole_hours(*starts, end)
-    stmt = select(
-        scans.c.ts if exact else scans.c.hour, is_bot, scans.c.client, scans.c.platform, scans.c.placement,
-        scans.c.referrer_host, case((is_bot, scans.c.user_agent)), case((is_bot, scans.c.ts)),
-        case((is_bot, None), else_=scans.c.visitor),
-    ).where(scans.c.link_id == link_id, within(starts[0], end))  # fmt: skip
+    first, stop = starts[0] // SLOT, -(-end // SLOT)
+    s = rollup_link_slots.c
     bucket_of = _bucketer(starts, end)
-    when = seconds_of if exact else (lambda hour: hour * HOUR)
-    total = bots = 0
+    total = unique = bots = 0
     scans_in: dict[int, int] = {}
-    visitors_in: dict[int, set[str]] = {}
-    counts = {"client": {}, "platform": {}, "placement": {}, "referrer": {}}
+    uniques_in: dict[int, int] = {}
+    counts: dict[str, dict[str, int]] = {
+        "client": {},
+        "platform": {},
+        "placement": {},
+        "referrer": {},
+    }
     agents: dict[str, tuple[int, object]] = {}
     with read(engine) as conn:
-        result = conn.execution_options(yield_per=5000).execute(stmt)
-        for at, bot, client, platform, placement, referrer, ua, ts, visitor in result:
-            if bot:
-                bots += 1
-                n, last = agents.get(ua, (0, None))
-                agents[ua] = (n + 1, ts if last is None or ts > last else last)
+        rows = conn.execute(
+            select(s.slot, s.scans, s.uniques, s.bots).where(
+                s.link_id == link_id, s.slot >= first, s.slot < stop
+            )
+        )
+        for slot, n, new, b in rows:
+            bots += b
+            if n or new:
+                index = bucket_of(slot * SLOT)
+                total += n
+                unique += new
+                scans_in[index] = scans_in.get(index, 0) + n
+                uniques_in[index] = uniques_in.get(index, 0) + new
+        for dim, value, n, last in conn.execute(_breakdowns(link_id, first, stop)):
+            if not n:
                 continue
-            total += 1
-            b = bucket_of(when(at))
-            scans_in[b] = scans_in.get(b, 0) + 1
-            visitors_in.setdefault(b, set()).add(visitor)
-            for key, value in (("client", client), ("platform", platform),
-                               ("placement", placement), ("referrer", referrer)):  # fmt: skip
-                if value is not None:
-                    counts[key][value] = counts[key].get(value, 0) + 1
-    everyone: set[str] = set().union(*visitors_in.values()) if visitors_in else set()
-    return {"total": total, "unique": len(everyone), "bots": bots, "scans": scans_in,
-            "uniques": {b: len(v) for b, v in visitors_in.items()}, **counts,
-            "agents": agents}  # fmt: skip
+            if dim == "bot_agent":
+                agents[value] = (int(n), last)
+            else:
+                counts[dim][value] = int(n)
+    return {"total": total, "unique": unique, "bots": bots, "scans": scans_in,
+            "uniques": uniques_in, **counts, "agents": agents}  # fmt: skip
+
+
+def _breakdowns(link_id: int, first: int, stop: int):
+    """``(dim, value, scans, last seen)`` over slots ``[first, stop)`` from the hourly breakdowns."""
+    d = rollup_link_dims.c
+    quarters = (d.q0, d.q1, d.q2, d.q3)
+    if first % 4 == 0 and stop % 4 == 0:
+        within_span = d.q0 + d.q1 + d.q2 + d.q3
+    else:  # a quarter counts when its own slot is inside the span
+        within_span = sum(
+            case((and_(d.hour * 4 + q >= first, d.hour * 4 + q < stop), col), else_=0)
+            for q, col in enumerate(quarters)
+        )
+    return (
+        select(d.dim, d.value, func.sum(within_span), func.max(d.last_seen))
+        .where(d.link_id == link_id, d.hour >= first // 4, d.hour < -(-stop // 4))
+        .group_by(d.dim, d.value)
+    )
 
 
 def _bucketer(starts: list[int], end: int):

@@ -1,23 +1,23 @@
-"""Writing spooled scans: rows and the spool position in one transaction.
+"""Storing scans: the rows, their roll-ups and (for the spool) its position, in one transaction.
 
 The ingester hands over a batch of scan rows read from one spool file and
-the offset just past them; both are written in one write transaction, so
-after a crash the database holds either the rows and the new position or
-neither. A row whose link no longer exists is dropped (``WHERE EXISTS``)
-rather than failing the batch.
+the offset just past them; rows, roll-ups (:mod:`.rollups`) and offset are
+written in one write transaction, so after a crash the database holds all
+of them or none. A row whose link no longer exists is dropped rather than
+failing the batch. :func:`record_direct` is the same for one scan when the
+spool cannot be written (or is switched off).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, bindparam, delete, exists, select
+from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from . import rollups
 from .engine import read, write
 from .schema import links, scans, spool_positions
 
 _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
-#: Every column of a scan row but its id, as the ingester hands rows over.
-_COLUMNS = tuple(c.name for c in scans.columns if c.name != "id")
 
 
 def positions(engine: Engine, spool_id: str) -> dict[str, int]:
@@ -28,14 +28,15 @@ def positions(engine: Engine, spool_id: str) -> dict[str, int]:
     return {name: int(offset) for name, offset in rows}
 
 
-def _insert_rows():
-    params = [bindparam(name, type_=scans.c[name].type) for name in _COLUMNS]
-    live = select(*params).where(exists().where(links.c.id == bindparam("link_id")))
-    return scans.insert().from_select(list(_COLUMNS), live)
-
-
-def ingest(engine: Engine, spool_id: str, file: str, offset: int, rows: list[dict]) -> None:
-    """Insert ``rows`` and move ``file``'s position to ``offset``, atomically."""
+def ingest(
+    engine: Engine,
+    spool_id: str,
+    file: str,
+    offset: int,
+    rows: list[dict],
+    days: rollups.Days,
+) -> int:
+    """Store ``rows`` with their roll-ups and move ``file``'s position to ``offset``; rows stored."""
     position = _INSERTS[engine.dialect.name](spool_positions).values(
         spool_id=spool_id, file=file, offset=offset
     )
@@ -44,9 +45,81 @@ def ingest(engine: Engine, spool_id: str, file: str, offset: int, rows: list[dic
         set_={"offset": offset},
     )
     with write(engine) as conn:
-        if rows:
-            conn.execute(_insert_rows(), rows)
+        rollups.serialise(conn)
+        rollups.prepare(conn, days)
+        live = set()
+        ids = list({row["link_id"] for row in rows})
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            live.update(conn.execute(select(links.c.id).where(links.c.id.in_(chunk))).scalars())
+        kept = [row for row in rows if row["link_id"] in live]
+        if kept:
+            _insert_scans(conn, kept)
+            rollups.apply(conn, kept, days)
         conn.execute(position)
+    return len(kept)
+
+
+#: Every column of a scan row but its id, as the ingester hands rows over.
+_COLUMNS = tuple(c.name for c in scans.columns if c.name != "id")
+_COMPILED: dict[str, tuple[str, list]] = {}
+
+
+def _insert_scans(conn: Connection, rows: list[dict]) -> None:
+    """One ``executemany`` of the rows, parameters bound here once per row.
+
+    SQLAlchemy's per-row parameter machinery cost more than the insert
+    itself at ingest rates; the statement is compiled once per dialect and
+    each value goes through its column type's bind processor, as it would.
+    """
+    dialect = conn.dialect
+    compiled = _COMPILED.get(dialect.name)
+    if compiled is None:
+        statement = scans.insert().compile(dialect=dialect, column_keys=list(_COLUMNS))
+        order = list(statement.positiontup or _COLUMNS)
+        processors = [
+            (name, scans.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in order
+        ]
+        compiled = _COMPILED[dialect.name] = (str(statement), processors)
+    sql, processors = compiled
+    if dialect.paramstyle in ("qmark", "numeric", "format"):
+        params = [tuple(p(row[n]) if p else row[n] for n, p in processors) for row in rows]
+    else:  # named styles (psycopg's pyformat)
+        params = [{n: p(row[n]) if p else row[n] for n, p in processors} for row in rows]
+    conn.exec_driver_sql(sql, params)
+
+
+def record_direct(engine: Engine, code: str, row: dict, days: rollups.Days) -> bool:
+    """Store one scan of ``code`` with its roll-ups if the link exists and is live.
+
+    Whether it is live is read inside the write transaction, so a link
+    switched off a moment ago is never counted. False: nothing written.
+    """
+    with write(engine) as conn:
+        rollups.serialise(conn)
+        rollups.prepare(conn, days)
+        link_id = conn.execute(
+            select(links.c.id).where(links.c.code == code, links.c.disabled.is_(False))
+        ).scalar()
+        if link_id is None:
+            return False
+        stored = [{**row, "link_id": link_id}]
+        _insert_scans(conn, stored)
+        rollups.apply(conn, stored, days)
+    return True
+
+
+def prepare_rollups(engine: Engine, days: rollups.Days) -> None:
+    """Build the roll-ups if they never were, or re-file their local days in ``days``' zone."""
+    with write(engine) as conn:
+        rollups.serialise(conn)
+        rollups.prepare(conn, days)
+
+
+def rebuild_rollups(engine: Engine, days: rollups.Days, *, dry_run: bool = False) -> dict:
+    """See :func:`share.storage.rollups.rebuild`."""
+    return rollups.rebuild(engine, days, dry_run=dry_run)
 
 
 def forget(engine: Engine, spool_id: str, file: str) -> None:

@@ -1,94 +1,390 @@
-"""Dashboard roll-ups, rebuilt one local day at a time when someone reads them.
+"""Roll-ups, kept in the same transaction as the scan rows they count.
 
-The redirect never touches these tables (its write stays one small insert).
-Instead each dashboard read recomputes the days from the last one it rolled
-up through today: normally only today, from today's raw rows through
-``ix_scans_hour``. A day is a span of instants (epoch seconds) from
-``share.clock``; client counts are kept per quarter-hour slot. Each day is replaced whole, in its own write transaction,
-so distinct-visitor counts never double count and a reader never sees half a
-day. Refreshes are serialised (SQLite's ``BEGIN IMMEDIATE``, an advisory lock
-on PostgreSQL) so two dashboards never insert the same day twice.
+Every scan the ingester (or the direct-write fallback) stores goes through
+:func:`apply` before the transaction commits, so the roll-ups and the raw
+rows can never disagree: both are there, or neither. Pages and the stats
+API read only roll-ups (:mod:`.dashboard`), so an answer costs what it holds
+(buckets × breakdowns), not what ``scans`` holds.
+
+- ``rollup_link_slots``: per link and quarter-hour slot, human scans,
+  first-seen visitors, bots, widget scans, the last human scan.
+- ``rollup_link_dims``: per link, UTC hour, breakdown and value, counts per
+  quarter of the hour (so a +5:30 zone's day edges stay exact).
+- ``rollup_visitors``: the slot of each visitor's first scan of a link; a
+  visitor seen earlier than stored (a late spool from another instance)
+  moves, and the per-slot ``uniques`` move with it.
+- ``rollup_link_days`` and ``rollup_client_slots``: the overview's sums per
+  local day of the display zone and per slot and client.
+
+Writers serialise on one lock (``BEGIN IMMEDIATE`` on SQLite, an advisory
+lock on PostgreSQL) so two instances' ingesters never interleave the
+read-then-write of first-seen visitors. :func:`rebuild` derives all of it
+again from raw rows in a few set-based statements and says what differed.
+
+Storage does no zone arithmetic: a ``days`` object (``share.clock.SlotDays``)
+says which local day a slot falls on and over which runs of slots the
+zone's UTC offset holds.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Protocol
 
-from sqlalchemy import Connection, Engine, case, delete, distinct, func, select, text
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Engine,
+    Table,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    literal,
+    null,
+    select,
+    text,
+    union_all,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .engine import read, write
-from .schema import rollup_client_slots, rollup_link_days, rollup_state, scans
-from .spans import HOUR, slot_expression, within
+from .schema import (
+    rollup_client_slots,
+    rollup_link_days,
+    rollup_link_dims,
+    rollup_link_slots,
+    rollup_state,
+    rollup_visitors,
+    scans,
+)
+from .spans import SLOT, local_day_of_runs, seconds_of, slot_expression
 
 _LOCK_ID = 5_142_017
+_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_CHUNK = 500  # bound parameters per IN list
+
+#: Breakdowns kept per link and hour: (name, scans column, counts bots?).
+DIMS = (
+    ("client", "client", False),
+    ("platform", "platform", False),
+    ("placement", "placement", False),
+    ("referrer", "referrer_host", False),
+    ("bot_agent", "user_agent", True),
+)
+#: Every roll-up table, in the order a rebuild fills them.
+TABLES = (
+    rollup_visitors,
+    rollup_link_slots,
+    rollup_link_dims,
+    rollup_client_slots,
+    rollup_link_days,
+)
 
 
-def _serialise(conn: Connection) -> None:
+class Days(Protocol):
+    """The display zone as roll-ups need it (implemented by ``share.clock.SlotDays``)."""
+
+    key: str
+
+    def day_of(self, slot: int) -> date:
+        """The local day a slot falls on."""
+
+    def offsets(self, first: int, end: int) -> list[tuple[int, int, int]]:
+        """Runs ``(first slot, end slot, UTC offset s)`` covering ``[first, end)``."""
+
+
+def serialise(conn: Connection) -> None:
+    """Queue behind any other roll-up writer (SQLite's write lock already does)."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
 
 
-def state(engine: Engine) -> tuple[str, date] | None:
-    """``(timezone, last_day)`` of the roll-ups, or ``None`` before the first build."""
+def zone(engine: Engine) -> str | None:
+    """The zone whose local days ``rollup_link_days`` holds; ``None`` before the first build."""
     with read(engine) as conn:
-        row = conn.execute(
-            select(rollup_state.c.timezone, rollup_state.c.last_day).where(rollup_state.c.id == 1)
-        ).first()
-    return (row[0], row[1]) if row else None
+        return conn.execute(select(rollup_state.c.timezone)).scalar()
 
 
-def first_second(engine: Engine) -> int | None:
-    """Epoch seconds of the start of the oldest scan's hour (where a full rebuild starts)."""
-    with read(engine) as conn:
-        hour = conn.execute(select(func.min(scans.c.hour))).scalar_one()
-    return None if hour is None else hour * HOUR
+def prepare(conn: Connection, days: Days) -> None:
+    """Before a batch: build everything if never built; re-sum local days if the zone changed."""
+    current = conn.execute(select(rollup_state.c.timezone)).scalar()
+    if current is None:
+        _build(conn, days)
+    elif current != days.key:
+        _sum_days(conn, days)
+        conn.execute(rollup_state.update().values(timezone=days.key))
 
 
-def reset(engine: Engine, timezone: str, start: date) -> None:
-    """Drop every roll-up and start over in ``timezone`` from ``start``."""
-    with write(engine) as conn:
-        _serialise(conn)
-        for table in (rollup_link_days, rollup_client_slots, rollup_state):
-            conn.execute(delete(table))
-        conn.execute(rollup_state.insert().values(id=1, timezone=timezone, last_day=start))
+# -- as scans are stored -------------------------------------------------------
 
 
-def rebuild_day(engine: Engine, day: date, first: int, end: int) -> None:
-    """Replace the roll-ups of local ``day``, the instants ``[first, end)`` (epoch seconds)."""
-    human = scans.c.is_bot.is_(False)
-    in_day = within(first, end)
-    slot = slot_expression(engine.dialect.name).label("slot")
-    per_link = (
-        select(
-            scans.c.link_id,
-            func.count().filter(human),
-            func.count(distinct(case((human, scans.c.visitor)))),
-            func.count().filter(scans.c.is_bot.is_(True)),
-            func.count().filter(human, scans.c.placement == "widget"),
-            func.max(case((human, scans.c.ts))),
-        )
-        .where(in_day)
-        .group_by(scans.c.link_id)
-    )
-    per_client = (
-        select(slot, scans.c.client, func.count())
-        .where(in_day, human)
-        .group_by(slot, scans.c.client)
-    )
-    with write(engine) as conn:
-        _serialise(conn)
-        conn.execute(delete(rollup_link_days).where(rollup_link_days.c.day == day))
-        cols = ("link_id", "scans", "uniques", "bots", "widget_scans", "last_scan")
-        rows = [{"day": day, **dict(zip(cols, r, strict=True))} for r in conn.execute(per_link)]
-        if rows:
-            conn.execute(rollup_link_days.insert(), rows)
-        c = rollup_client_slots.c
-        conn.execute(delete(rollup_client_slots).where(c.slot >= first // 900, c.slot < end // 900))
+def apply(conn: Connection, rows: list[dict], days: Days) -> None:
+    """Count freshly inserted scan ``rows`` into every roll-up (inside the caller's transaction)."""
+    if not rows:
+        return
+    slots: dict[tuple[int, int], list] = {}  # scans, uniques, bots, widget, last
+    dims: dict[tuple[int, int, str, str], list] = {}  # q0..q3, last
+    clients: dict[tuple[int, str], int] = {}
+    firsts: dict[tuple[int, str], int] = {}
+    for row in rows:
+        link, at = row["link_id"], row["ts"]
+        slot = seconds_of(at) // SLOT
+        acc = slots.get((link, slot))
+        if acc is None:
+            acc = slots[link, slot] = [0, 0, 0, 0, None]
+        hour, quarter = divmod(slot, 4)
+        if row["is_bot"]:
+            acc[2] += 1
+            _count_dim(dims, (link, hour, "bot_agent", row["user_agent"]), quarter, at)
+            continue
+        acc[0] += 1
+        if row["placement"] == "widget":
+            acc[3] += 1
+        if acc[4] is None or at > acc[4]:
+            acc[4] = at
+        key = (slot, row["client"])
+        clients[key] = clients.get(key, 0) + 1
+        for dim, column, _bots in DIMS[:4]:
+            value = row[column]
+            if value is not None:
+                _count_dim(dims, (link, hour, dim, value), quarter, at)
+        seen = (link, row["visitor"])
+        if seen not in firsts or slot < firsts[seen]:
+            firsts[seen] = slot
+    _first_seen(conn, firsts, slots)
+
+    c = ("scans", "uniques", "bots", "widget_scans", "last_scan")
+    _upsert(conn, rollup_link_slots, ("link_id", "slot"), c[:4], "last_scan", [
+        {"link_id": link, "slot": slot, **dict(zip(c, acc, strict=True))}
+        for (link, slot), acc in slots.items()
+    ])  # fmt: skip
+    per_day: dict[tuple[int, date], list] = {}
+    for (link, slot), acc in slots.items():
+        day = per_day.setdefault((link, days.day_of(slot)), [0, 0, 0, 0, None])
+        for i in range(4):
+            day[i] += acc[i]
+        if acc[4] is not None and (day[4] is None or acc[4] > day[4]):
+            day[4] = acc[4]
+    _upsert(conn, rollup_link_days, ("link_id", "day"), c[:4], "last_scan", [
+        {"link_id": link, "day": day, **dict(zip(c, acc, strict=True))}
+        for (link, day), acc in per_day.items()
+    ])  # fmt: skip
+    _upsert(conn, rollup_client_slots, ("slot", "client"), ("scans",), None, [
+        {"slot": slot, "client": client, "scans": n} for (slot, client), n in clients.items()
+    ])  # fmt: skip
+    q = ("q0", "q1", "q2", "q3", "last_seen")
+    _upsert(conn, rollup_link_dims, ("link_id", "hour", "dim", "value"), q[:4], "last_seen", [
+        {"link_id": link, "hour": hour, "dim": dim, "value": value, **dict(zip(q, acc, strict=True))}
+        for (link, hour, dim, value), acc in dims.items()
+    ])  # fmt: skip
+
+
+def _count_dim(dims: dict, key: tuple, quarter: int, at: datetime) -> None:
+    acc = dims.get(key)
+    if acc is None:
+        acc = dims[key] = [0, 0, 0, 0, at]
+    acc[quarter] += 1
+    if at > acc[4]:
+        acc[4] = at
+
+
+def _first_seen(conn: Connection, firsts: dict[tuple[int, str], int], slots: dict) -> None:
+    """Store each visitor's first slot; move ``uniques`` where a visitor was seen earlier."""
+    v = rollup_visitors.c
+    by_link: dict[int, list[str]] = {}
+    for link, visitor in firsts:
+        by_link.setdefault(link, []).append(visitor)
+    known: dict[tuple[int, str], int] = {}
+    for link, visitors in by_link.items():
+        for chunk in _chunks(visitors):
+            stmt = select(v.visitor, v.slot).where(v.link_id == link, v.visitor.in_(chunk))
+            known.update(((link, visitor), slot) for visitor, slot in conn.execute(stmt))
+    new, moved = [], []
+    for (link, visitor), slot in firsts.items():
+        old = known.get((link, visitor))
+        if old is not None and old <= slot:
+            continue
+        if old is None:
+            new.append({"link_id": link, "visitor": visitor, "slot": slot})
+        else:
+            moved.append({"l": link, "v": visitor, "s": slot})
+            slots.setdefault((link, old), [0, 0, 0, 0, None])[1] -= 1
+        slots.setdefault((link, slot), [0, 0, 0, 0, None])[1] += 1
+    if new:
+        conn.execute(rollup_visitors.insert(), new)
+    if moved:
         conn.execute(
-            rollup_client_slots.insert().from_select(["slot", "client", "scans"], per_client)
+            rollup_visitors.update()
+            .where(v.link_id == bindparam("l"), v.visitor == bindparam("v"))
+            .values(slot=bindparam("s")),
+            moved,
         )
+
+
+_UPSERTS: dict[tuple[str, str], object] = {}
+
+
+def _upsert(
+    conn: Connection,
+    table: Table,
+    keys: tuple[str, ...],
+    adds: Iterable[str],
+    latest: str | None,
+    rows: list[dict],
+) -> None:
+    """Insert ``rows``; where the key exists, add the ``adds`` columns and keep the later ``latest``.
+
+    The statement is built once per dialect and table: building it (with its
+    ``excluded`` columns) cost more than running it for a second's batch.
+    """
+    if not rows:
+        return
+    stmt = _UPSERTS.get((conn.dialect.name, table.name))
+    if stmt is None:
+        insert = _INSERTS[conn.dialect.name](table)
+        new = insert.excluded
+        changes = {name: table.c[name] + new[name] for name in adds}
+        if latest is not None:
+            old = table.c[latest]
+            changes[latest] = case(
+                (old.is_(None), new[latest]), (new[latest] > old, new[latest]), else_=old
+            )
+        stmt = insert.on_conflict_do_update(index_elements=list(keys), set_=changes)
+        _UPSERTS[conn.dialect.name, table.name] = stmt
+    conn.execute(stmt, rows)
+
+
+def _chunks(items: list) -> Iterable[list]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+# -- from raw rows ----------------------------------------------------------------
+
+
+class _DryRun(Exception):
+    """Raised inside :func:`rebuild`'s transaction to undo it."""
+
+
+def rebuild(engine: Engine, days: Days, *, dry_run: bool = False) -> dict[str, tuple[int, int]]:
+    """Derive every roll-up from raw rows again; ``{table: (wrong or extra, missing)}``.
+
+    "Wrong or extra" counts stored rows the raw rows do not give; "missing"
+    counts rows they give that were not stored (a wrong row shows on both
+    sides). Compared in SQL against a copy, so millions of rows never pass
+    through Python. With ``dry_run`` the stored roll-ups are left as they were.
+    """
+    differences: dict[str, tuple[int, int]] = {}
+    try:
+        with write(engine) as conn:
+            serialise(conn)
+            for table in TABLES:  # names below are this module's own constants
+                copy = f"CREATE TEMP TABLE old_{table.name} AS SELECT * FROM {table.name}"  # noqa: S608
+                conn.execute(text(copy))
+            _build(conn, days)
+            for table in TABLES:
+                name = table.name
+                differences[name] = tuple(
+                    conn.execute(text(
+                        f"SELECT count(*) FROM (SELECT * FROM {a} EXCEPT SELECT * FROM {b}) AS d"  # noqa: S608
+                    )).scalar_one()
+                    for a, b in ((f"old_{name}", name), (name, f"old_{name}"))
+                )  # fmt: skip
+                conn.execute(text(f"DROP TABLE old_{name}"))
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return differences
+
+
+def _build(conn: Connection, days: Days) -> None:
+    """Empty every roll-up and fill it from ``scans`` (set-based; one transaction)."""
+    for table in (*TABLES, rollup_state):
+        conn.execute(delete(table))
+    d = conn.dialect.name
+    slot = slot_expression(d)
+    human, bot = scans.c.is_bot.is_(False), scans.c.is_bot.is_(True)
+    link = scans.c.link_id
+    v = rollup_visitors.c
+    conn.execute(
+        rollup_visitors.insert().from_select(
+            ["link_id", "visitor", "slot"],
+            select(link, scans.c.visitor, func.min(slot))
+            .where(human)
+            .group_by(link, scans.c.visitor),
+        )
+    )
+    no_time = cast(null(), DateTime)
+    zero = literal(0)
+    counted = select(
+        link.label("link_id"), slot.label("slot"), func.count().filter(human).label("scans"),
+        zero.label("uniques"), func.count().filter(bot).label("bots"),
+        func.count().filter(human, scans.c.placement == "widget").label("widget_scans"),
+        func.max(case((human, scans.c.ts))).label("last_scan"),
+    ).group_by(link, slot)  # fmt: skip
+    first_seen = select(v.link_id, v.slot, zero, func.count(), zero, zero, no_time).group_by(
+        v.link_id, v.slot
+    )
+    both = union_all(counted, first_seen).subquery()
+    conn.execute(
+        rollup_link_slots.insert().from_select(
+            ["link_id", "slot", "scans", "uniques", "bots", "widget_scans", "last_scan"],
+            select(
+                both.c.link_id, both.c.slot, func.sum(both.c.scans), func.sum(both.c.uniques),
+                func.sum(both.c.bots), func.sum(both.c.widget_scans), func.max(both.c.last_scan),
+            ).group_by(both.c.link_id, both.c.slot),
+        )
+    )  # fmt: skip
+    quarter = slot - scans.c.hour * 4
+    for dim, column, bots in DIMS:
+        value = scans.c[column]
         conn.execute(
-            rollup_state.update()
-            .where(rollup_state.c.id == 1, rollup_state.c.last_day < day)
-            .values(last_day=day)
+            rollup_link_dims.insert().from_select(
+                ["link_id", "hour", "dim", "value", "q0", "q1", "q2", "q3", "last_seen"],
+                select(
+                    link, scans.c.hour, literal(dim), value,
+                    *(func.sum(case((quarter == q, 1), else_=0)) for q in range(4)),
+                    func.max(scans.c.ts),
+                ).where(bot if bots else human, value.is_not(None))
+                .group_by(link, scans.c.hour, value),
+            )
+        )  # fmt: skip
+    conn.execute(
+        rollup_client_slots.insert().from_select(
+            ["slot", "client", "scans"],
+            select(slot, scans.c.client, func.count()).where(human).group_by(slot, scans.c.client),
         )
+    )
+    _sum_days(conn, days)
+    conn.execute(rollup_state.insert().values(id=1, timezone=days.key))
+
+
+def _sum_days(conn: Connection, days: Days) -> None:
+    """Refill ``rollup_link_days`` from the slots, in the local days of ``days``.
+
+    One statement: a slot's day is worked out in SQL with the UTC offset of
+    its run of slots (a DST zone has two runs a year), then grouped.
+    """
+    conn.execute(delete(rollup_link_days))
+    s = rollup_link_slots.c
+    first, last = conn.execute(select(func.min(s.slot), func.max(s.slot))).one()
+    if first is None:
+        return
+    day = local_day_of_runs(conn.dialect.name, s.slot, days.offsets(first, last + 1))
+    each = select(
+        s.link_id, day.label("day"), s.scans, s.uniques, s.bots, s.widget_scans, s.last_scan
+    ).subquery()
+    e = each.c
+    conn.execute(
+        rollup_link_days.insert().from_select(
+            ["link_id", "day", "scans", "uniques", "bots", "widget_scans", "last_scan"],
+            select(
+                e.link_id, e.day, func.sum(e.scans), func.sum(e.uniques), func.sum(e.bots),
+                func.sum(e.widget_scans), func.max(e.last_scan),
+            ).group_by(e.link_id, e.day),
+        )
+    )  # fmt: skip

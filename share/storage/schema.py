@@ -120,10 +120,62 @@ admins = Table(
     Column("last_login_at", DateTime),
 )
 
-# Dashboard roll-ups (migrations 0002, 0003), refreshed at read time by
-# share.storage.rollups: the redirect never writes them. Days are local days
-# in ``rollup_state.timezone``; a change of time zone rebuilds them. Client
-# counts are kept per quarter-hour slot so local hours of any zone add up.
+# Roll-ups (migration 0005), kept by the ingester in the same
+# transaction as the raw rows they count (share.storage.rollups), so pages and
+# the stats API read counts that cost what the answer holds, not what
+# ``scans`` holds. Raw rows stay the source of truth: ``flask rollups
+# rebuild`` derives all of these from them again and reports any difference.
+# Clustered by their keys on SQLite (WITHOUT ROWID): a link's span is one
+# contiguous read.
+#
+# Per link and quarter-hour slot (epoch seconds // 900, exact in every zone):
+# human scans, first-seen visitors, bots, widget scans, the last human scan.
+rollup_link_slots = Table(
+    "rollup_link_slots",
+    metadata,
+    Column("link_id", BigId, ForeignKey("links.id", ondelete="CASCADE"), primary_key=True),
+    Column("slot", Integer, primary_key=True),
+    Column("scans", Integer, nullable=False),
+    Column("uniques", Integer, nullable=False),
+    Column("bots", Integer, nullable=False),
+    Column("widget_scans", Integer, nullable=False),
+    Column("last_scan", DateTime),
+    sqlite_with_rowid=False,
+)
+
+# Breakdowns per link and UTC hour: ``dim`` is client, platform, placement or
+# referrer (human scans) or bot_agent (bot scans, by user agent). The four
+# quarter columns keep a range that starts or ends at :15, :30 or :45 exact
+# with a row per hour rather than one per slot.
+rollup_link_dims = Table(
+    "rollup_link_dims",
+    metadata,
+    Column("link_id", BigId, ForeignKey("links.id", ondelete="CASCADE"), primary_key=True),
+    Column("hour", Integer, primary_key=True),
+    Column("dim", String(16), primary_key=True),
+    Column("value", String(512), primary_key=True),
+    Column("q0", Integer, nullable=False),
+    Column("q1", Integer, nullable=False),
+    Column("q2", Integer, nullable=False),
+    Column("q3", Integer, nullable=False),
+    Column("last_seen", DateTime, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+# The slot of each visitor's first human scan of a link. The visitor hash
+# changes every display-zone day (docs/decisions/0006), so this is one row per
+# visitor and day; ``rollup_link_slots.uniques`` counts these rows per slot.
+rollup_visitors = Table(
+    "rollup_visitors",
+    metadata,
+    Column("link_id", BigId, ForeignKey("links.id", ondelete="CASCADE"), primary_key=True),
+    Column("visitor", String(32), primary_key=True),
+    Column("slot", Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+# Per link and local day of ``rollup_state.timezone`` (the display zone), for
+# the overview's totals and top articles; summed from the slots above.
 rollup_link_days = Table(
     "rollup_link_days",
     metadata,
@@ -134,21 +186,32 @@ rollup_link_days = Table(
     Column("bots", Integer, nullable=False),
     Column("widget_scans", Integer, nullable=False),
     Column("last_scan", DateTime),
+    sqlite_with_rowid=False,
 )
-Index("ix_rollup_link_days_day", rollup_link_days.c.day)
+# covering, so the overview's per-day totals read the index alone
+Index(
+    "ix_rollup_link_days_day",
+    rollup_link_days.c.day,
+    rollup_link_days.c.scans,
+    rollup_link_days.c.uniques,
+    rollup_link_days.c.bots,
+    rollup_link_days.c.widget_scans,
+)
 
+# Human scans per quarter-hour slot and client, all links together (the chart).
 rollup_client_slots = Table(
     "rollup_client_slots",
     metadata,
     Column("slot", Integer, primary_key=True),
     Column("client", String(16), primary_key=True),
     Column("scans", Integer, nullable=False),
+    sqlite_with_rowid=False,
 )
 
+# The zone whose days ``rollup_link_days`` holds; no row means "not built yet".
 rollup_state = Table(
     "rollup_state",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("timezone", String(64), nullable=False),
-    Column("last_day", Date, nullable=False),
 )

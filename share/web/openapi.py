@@ -290,7 +290,12 @@ COMPONENTS: dict[str, Any] = {
                 "bucket": {"type": "string", "enum": ["day", "hour"]},
                 "tz": {"type": "string", "description": "The IANA zone of the days"},
                 "total": {"type": "integer", "description": "Human scans"},
-                "unique": {"type": "integer", "description": "Visitors per day, summed"},
+                "unique": {
+                    "type": "integer",
+                    "description": "Visitors, each counted in the bucket of their first scan "
+                    "(the visitor hash changes every day of SHARE_TIMEZONE); the series' "
+                    "unique values add up to it",
+                },
                 "bots": {"type": "integer", "description": "Bot and preview fetches"},
                 "opens": {"type": "integer", "description": "Widget popup opens"},
                 "series": {

@@ -2,7 +2,7 @@
 
 Every phone that scans a printed code comes through here, so the happy path
 is a small WSGI function in front of the Flask app: :class:`Redirector`
-records the scan (one write transaction), then a ``302``. Anything else
+appends the scan to the spool (one ``write()``), then a ``302``. Anything else
 (unknown or disabled codes, other paths) goes on to Flask, with the outcome
 in the environ, and the view below renders the friendly 404/410/503 pages.
 """
@@ -62,7 +62,6 @@ def install(app: Flask) -> None:
         app.config["SECRET_KEY"],
         proxy_count=app.config["PROXY_COUNT"],
         remember=app.config["REDIRECT_LOOKUP_CACHE"],
-        busy_timeout=app.config["SQLITE_BUSY_TIMEOUT"],
         tz=app.config["TIMEZONE"],
         spool=spool,
     )

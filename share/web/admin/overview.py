@@ -19,7 +19,7 @@ def _data() -> dict:
     chart = request.args.get("chart", "30d")
     data = dashboard.overview(engine, tz, chart)
     query = dashboard.TopQuery.parse(request.args)
-    rows, count, pages = dashboard.top_articles(engine, tz, query, fresh=True)
+    rows, count, pages = dashboard.top_articles(engine, tz, query)
     data["top"] = {
         "q": query.q,
         "sort": query.sort,
