@@ -30,7 +30,7 @@ run: $(STAMP)
 	@echo "ScanShare on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	@echo "  dashboard: $(BIN)/flask --app app create-admin NAME, then http://$(HOST):$(PORT)/admin/"
 	@echo "  API key:   $(BIN)/flask --app app create-api-key NAME"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	$(BIN)/gunicorn -c deploy/gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - --access-logformat '%(t)s "%(r)s" %(s)s %(b)s %(M)sms' app:app
 
 test: $(STAMP)

@@ -49,6 +49,8 @@ def gunicorn(
             "-",
             "--access-logformat",
             '%(t)s "%(r)s" %(s)s %(b)s',
+            # the app as deployed: its config starts the dedicated scan ingester
+            *(("-c", "deploy/gunicorn.conf.py") if module == "app:app" else ()),
             *extra_args,
             module,
         ],

@@ -7,6 +7,8 @@ Bad arguments end with a one-line message and a non-zero exit (click's
 from __future__ import annotations
 
 import os
+import signal
+import threading
 
 import click
 from flask import current_app
@@ -17,6 +19,8 @@ from share.access import apikeys
 from share.db import get_engine
 from share.links import service as links
 from share.links.urls import InvalidURL
+from share.scans import ingest
+from share.scans.ingest import IngestThread
 
 
 def _public_url() -> str:
@@ -134,7 +138,76 @@ def seed_demo() -> None:
         click.echo(f"demo article {base}{path} -> {links.short_url(base, link.code)}")
 
 
+@click.command("ingest")
+@with_appcontext
+@click.option("--interval", default=0.4, show_default=True, help="Seconds between ingest runs.")
+def ingest_command(interval: float) -> None:
+    """Be this instance's dedicated scan ingester until stopped (SIGTERM or Ctrl-C).
+
+    Web workers then only append to the spool: ingesting in a process of its
+    own keeps the redirect's workers free of the ingest's CPU (and of
+    Python's lock between threads). ``deploy/gunicorn.conf.py`` starts one
+    beside the workers; if it dies, the workers' ingest threads take over.
+    """
+    redirector = services.current().redirector
+    ingester = redirector.ingester if redirector is not None else None
+    if ingester is None:
+        raise click.ClickException("SHARE_SCAN_SPOOL is off: scans are written directly.")
+    stop = threading.Event()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stop.set())
+    if not ingester.keep_lock(stop):
+        return
+    click.echo(f"ingesting {ingester.spool.folder} every {interval} s (pid {os.getpid()})")
+    running = IngestThread(ingester, interval=interval)
+    running.start()
+    try:
+        stop.wait()
+    finally:
+        running.stop()
+        try:
+            ingester.flush()  # what arrived since the last run
+        finally:
+            ingester.release()
+
+
+@click.command("rebuild-rollups")
+@with_appcontext
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Only compare: change nothing, exit 1 if any roll-up differs from the raw rows.",
+)
+def rebuild_rollups(check: bool) -> None:
+    """Derive every roll-up from the raw scans again and report what differed."""
+    redirector = services.current().redirector
+    if redirector is not None:
+        redirector.flush()  # spooled scans first, so both sides count the same scans
+    differences = ingest.rebuild_rollups(
+        get_engine(), current_app.config["TIMEZONE"], dry_run=check
+    )
+    for table, (wrong, missing) in differences.items():
+        verdict = (
+            "agrees" if wrong == missing == 0 else f"{wrong} wrong or extra, {missing} missing"
+        )
+        click.echo(f"{table}: {verdict}")
+    differ = any(wrong or missing for wrong, missing in differences.values())
+    if check:
+        if differ:
+            raise click.ClickException(
+                "roll-ups differ from the raw scans; run without --check to rebuild them"
+            )
+        click.echo("Roll-ups agree with the raw scans.")
+    else:
+        click.echo(
+            "Roll-ups rebuilt from the raw scans"
+            + (" (the rows above were corrected)." if differ else ".")
+        )
+
+
 COMMANDS = (
+    ingest_command,
+    rebuild_rollups,
     create_api_key,
     revoke_api_key,
     list_api_keys,
