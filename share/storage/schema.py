@@ -123,11 +123,23 @@ admins = Table(
 # Roll-ups (migration 0005), kept by the ingester in the same
 # transaction as the raw rows they count (share.storage.rollups), so pages and
 # the stats API read counts that cost what the answer holds, not what
-# ``scans`` holds. Raw rows stay the source of truth: ``flask rollups
-# rebuild`` derives all of these from them again and reports any difference.
-# Clustered by their keys on SQLite (WITHOUT ROWID): a link's span is one
-# contiguous read.
-#
+# ``scans`` holds. Raw rows stay the source of truth: ``flask
+# rebuild-rollups`` derives all of these from them again and reports any
+# difference. Clustered by their keys on SQLite (WITHOUT ROWID): a link's span
+# is one contiguous read.
+
+
+def _counts() -> list[Column]:
+    """What a link's slot or day counts (the same columns in both roll-ups)."""
+    return [
+        Column("scans", Integer, nullable=False),
+        Column("uniques", Integer, nullable=False),
+        Column("bots", Integer, nullable=False),
+        Column("widget_scans", Integer, nullable=False),
+        Column("last_scan", DateTime),
+    ]
+
+
 # Per link and quarter-hour slot (epoch seconds // 900, exact in every zone):
 # human scans, first-seen visitors, bots, widget scans, the last human scan.
 rollup_link_slots = Table(
@@ -135,11 +147,7 @@ rollup_link_slots = Table(
     metadata,
     Column("link_id", BigId, ForeignKey("links.id", ondelete="CASCADE"), primary_key=True),
     Column("slot", Integer, primary_key=True),
-    Column("scans", Integer, nullable=False),
-    Column("uniques", Integer, nullable=False),
-    Column("bots", Integer, nullable=False),
-    Column("widget_scans", Integer, nullable=False),
-    Column("last_scan", DateTime),
+    *_counts(),
     sqlite_with_rowid=False,
 )
 
@@ -181,11 +189,7 @@ rollup_link_days = Table(
     metadata,
     Column("link_id", BigId, ForeignKey("links.id", ondelete="CASCADE"), primary_key=True),
     Column("day", Date, primary_key=True),
-    Column("scans", Integer, nullable=False),
-    Column("uniques", Integer, nullable=False),
-    Column("bots", Integer, nullable=False),
-    Column("widget_scans", Integer, nullable=False),
-    Column("last_scan", DateTime),
+    *_counts(),
     sqlite_with_rowid=False,
 )
 # covering, so the overview's per-day totals read the index alone
