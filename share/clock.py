@@ -140,11 +140,6 @@ def stored_from_micros(micros: int) -> tuple[datetime, int]:
     return _EPOCH_NAIVE + timedelta(microseconds=micros), micros // _MICROS_PER_HOUR
 
 
-def from_epoch_micros(micros: int) -> datetime:
-    """:func:`epoch_micros` back into an aware UTC datetime."""
-    return _EPOCH + timedelta(microseconds=micros)
-
-
 def from_epoch(seconds: int) -> datetime:
     """Epoch seconds as an aware UTC datetime."""
     return datetime.fromtimestamp(seconds, UTC)
@@ -234,11 +229,6 @@ class Buckets:
     def first(self) -> int:
         """Epoch second where the first bucket begins."""
         return self.starts[0]
-
-    @property
-    def whole_hours(self) -> bool:
-        """Every boundary is on a whole UTC hour, so ``scans.hour`` buckets exactly."""
-        return self.end % HOUR == 0 and all(s % HOUR == 0 for s in self.starts)
 
     def index(self, seconds: int) -> int | None:
         """The bucket holding instant ``seconds``, or ``None`` outside them all."""

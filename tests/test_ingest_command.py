@@ -101,3 +101,27 @@ def test_ingest_refuses_without_a_spool(tmp_path):
     assert proc.returncode != 0
     assert "SHARE_SCAN_SPOOL is off" in out
     assert "Traceback" not in out
+
+
+def test_the_ingester_stops_when_the_gunicorn_master_is_killed(tmp_path):
+    """``deploy/gunicorn.conf.py`` ties the ingester to the master (PR_SET_PDEATHSIG)."""
+    from tests.gunicorn_server import gunicorn, ingest_lock_holder
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    migrate(url)
+    _code, env = one_link_app(url)
+    with gunicorn(env, workers=1) as (_base, master):
+        ingester = wait_for(lambda: ingest_lock_holder(env["SHARE_INSTANCE_PATH"]), timeout=15)
+        assert ingester and ingester != master.pid
+        os.kill(master.pid, signal.SIGKILL)
+        master.wait(timeout=10)
+
+        def gone():
+            try:
+                os.kill(ingester, 0)
+            except ProcessLookupError:
+                return True
+            with open(f"/proc/{ingester}/stat") as stat:
+                return stat.read().split()[2] == "Z"  # exited, waiting to be reaped
+
+        assert wait_for(gone, timeout=20)

@@ -215,3 +215,30 @@ def _script_info(app):
     from flask.cli import ScriptInfo
 
     return ScriptInfo(create_app=lambda: app)
+
+
+def test_a_batch_stored_twice_is_written_once(any_app, any_api):
+    """Two ingesters racing over one batch (say, a stopping dedicated ingester's
+    leftover thread and its last flush): the position moves from ``start`` once."""
+    from share import clock
+    from share.storage import ingest as store
+    from share.storage.links import get_by_code
+
+    engine = services.of(any_app).engine
+    code = any_api.make_link()["code"]
+    link_id = get_by_code(engine, code)["id"]
+    rows = [
+        {"link_id": link_id, "ts": NOW.replace(tzinfo=None) - timedelta(minutes=n), "placement": "qr",
+         "client": "wechat", "platform": "ios", "is_bot": False, "referrer_host": None,
+         "user_agent": WECHAT, "visitor": f"{n:032x}",
+         "hour": int((NOW - timedelta(minutes=n)).timestamp()) // 3600}
+        for n in range(5)
+    ]  # fmt: skip
+    days = clock.SlotDays(any_app.config["TIMEZONE"])
+    assert store.ingest(engine, "s1", "f.spool", 0, 500, [dict(r) for r in rows], days) == 5
+    assert store.ingest(engine, "s1", "f.spool", 0, 500, [dict(r) for r in rows], days) is None
+    assert store.ingest(engine, "s1", "f.spool", 500, 600, [], days) == 0
+    assert store.positions(engine, "s1") == {"f.spool": 600}
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(scans)).scalar_one() == 5
+    assert_rollups_match_raw(any_app.config["DATABASE_URL"])

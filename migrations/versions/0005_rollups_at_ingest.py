@@ -46,6 +46,8 @@ def _counts():
 
 
 def upgrade() -> None:
+    # every query on scans now names its link (raw CSV); rebuilds read the whole table
+    op.drop_index("ix_scans_hour", table_name="scans")
     op.drop_index("ix_rollup_link_days_day", table_name="rollup_link_days")
     op.drop_table("rollup_link_days")
     op.drop_table("rollup_client_slots")
@@ -140,3 +142,4 @@ def downgrade() -> None:
         sa.Column("last_day", sa.Date(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_rollup_state"),
     )
+    op.create_index("ix_scans_hour", "scans", ["hour"])

@@ -56,8 +56,12 @@ class ScanSink(Protocol):
     def positions(self, spool_id: str) -> dict[str, int]:
         """``{spool file name: offset ingested up to}``."""
 
-    def store(self, spool_id: str, file: str, offset: int, rows: list[dict]) -> int:
-        """Keep ``rows`` and move ``file``'s position to ``offset``, atomically; rows kept."""
+    def store(self, spool_id: str, file: str, start: int, end: int, rows: list[dict]) -> int | None:
+        """Keep ``rows`` and move ``file``'s position from ``start`` to ``end``, atomically.
+
+        Returns the rows kept, or ``None`` (nothing written) when the stored
+        position is no longer ``start``: someone else stored that batch.
+        """
 
     def forget(self, spool_id: str, file: str) -> None:
         """Drop the position of a spool file that has been deleted."""
@@ -74,9 +78,9 @@ class DatabaseSink:
         """See :class:`ScanSink`."""
         return store.positions(self.engine, spool_id)
 
-    def store(self, spool_id: str, file: str, offset: int, rows: list[dict]) -> int:
+    def store(self, spool_id: str, file: str, start: int, end: int, rows: list[dict]) -> int | None:
         """See :class:`ScanSink`."""
-        return store.ingest(self.engine, spool_id, file, offset, rows, self.days)
+        return store.ingest(self.engine, spool_id, file, start, end, rows, self.days)
 
     def forget(self, spool_id: str, file: str) -> None:
         """See :class:`ScanSink`."""
@@ -92,6 +96,7 @@ class Ingester:
         self.ingested = 0
         self.skipped = 0  # torn lines (a short write when the disk was full)
         self._kept = None  # the lock, while this is the dedicated ingester
+        self._running = threading.Lock()
         self._known: dict[str, int] = {}
 
     def _positions(self) -> dict[str, int]:
@@ -129,6 +134,12 @@ class Ingester:
             kept.__exit__(None, None, None)
 
     def _ingest_all(self) -> int:
+        # one run at a time in this process too: a kept lock does not exclude
+        # this process's own threads (the command's last flush, say)
+        with self._running:
+            return self._ingest_files()
+
+    def _ingest_files(self) -> int:
         files = self.spool.files()
         done = self._positions()
         sealed = self.spool.sealed(files)
@@ -158,11 +169,17 @@ class Ingester:
                 records, torn = decode_lines(chunk)
                 if torn:
                     self.skipped += torn
-                    log.error("skipped %d torn spool line(s) in %s at offset %d", torn, name, offset)
+                    log.error(
+                        "skipped %d torn spool line(s) in %s at offset %d", torn, name, offset
+                    )
                 rows = [_row(record) for record in records]
-                offset += len(chunk)
+                start, offset = offset, offset + len(chunk)
                 # the rows and the position just past them, in one transaction
-                count += self.sink.store(self.spool.spool_id, name, offset, rows)
+                kept = self.sink.store(self.spool.spool_id, name, start, offset, rows)
+                if kept is None:  # stored meanwhile by another: read the positions again
+                    self._positions()
+                    return count
+                count += kept
                 self._known[name] = offset
                 fh.seek(offset)
 

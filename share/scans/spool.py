@@ -259,7 +259,12 @@ class Spool:
         return None
 
     def kept_by(self) -> int | None:
-        """The pid of a live dedicated ingester keeping the lock, or ``None``."""
+        """The pid of a live dedicated ingester keeping the lock, or ``None``.
+
+        The pid in the lock file only counts while the lock is actually held:
+        after a ``kill -9`` the file keeps a pid the kernel may give to
+        another process, but the lock itself is free.
+        """
         try:
             text = (self.folder / "ingest.lock").read_text().strip()
         except (FileNotFoundError, UnicodeDecodeError):
@@ -267,7 +272,10 @@ class Spool:
         if not (text.isascii() and text.isdigit()):
             return None
         pid = int(text)
-        return pid if pid != os.getpid() and _alive(pid) else None
+        if pid == os.getpid() or not _alive(pid):
+            return None
+        with self.ingest_lock(timeout=0) as free:
+            return None if free else pid
 
 
 class _Kept(contextlib.AbstractContextManager):

@@ -32,20 +32,33 @@ def ingest(
     engine: Engine,
     spool_id: str,
     file: str,
-    offset: int,
+    start: int,
+    end: int,
     rows: list[dict],
     days: rollups.Days,
-) -> int:
-    """Store ``rows`` with their roll-ups and move ``file``'s position to ``offset``; rows stored."""
+) -> int | None:
+    """Store ``rows`` (read from ``file`` between ``start`` and ``end``) with their roll-ups.
+
+    The position moves from ``start`` to ``end`` in the same transaction. If
+    it is not at ``start`` any more (another ingester stored this batch
+    first), nothing is written and ``None`` comes back: a batch is stored
+    once, whatever races the ingesters run.
+    """
     position = _INSERTS[engine.dialect.name](spool_positions).values(
-        spool_id=spool_id, file=file, offset=offset
+        spool_id=spool_id, file=file, offset=end
     )
     position = position.on_conflict_do_update(
         index_elements=[spool_positions.c.spool_id, spool_positions.c.file],
-        set_={"offset": offset},
+        set_={"offset": end},
     )
+    p = spool_positions.c
     with write(engine) as conn:
         rollups.serialise(conn)
+        stored = conn.execute(
+            select(p.offset).where(p.spool_id == spool_id, p.file == file)
+        ).scalar()
+        if (stored or 0) != start:
+            return None
         rollups.prepare(conn, days)
         live = set()
         ids = list({row["link_id"] for row in rows})
@@ -59,6 +72,10 @@ def ingest(
         conn.execute(position)
     return len(kept)
 
+
+#: Seconds a directly written scan waits for the roll-up lock (an ingest batch
+#: or a rebuild holding it) before the redirect gives up and counts it lost.
+DIRECT_WAIT = 2.0
 
 #: Every column of a scan row but its id, as the ingester hands rows over.
 _COLUMNS = tuple(c.name for c in scans.columns if c.name != "id")
@@ -97,7 +114,7 @@ def record_direct(engine: Engine, code: str, row: dict, days: rollups.Days) -> b
     switched off a moment ago is never counted. False: nothing written.
     """
     with write(engine) as conn:
-        rollups.serialise(conn)
+        rollups.serialise(conn, wait=DIRECT_WAIT)
         rollups.prepare(conn, days)
         link_id = conn.execute(
             select(links.c.id).where(links.c.code == code, links.c.disabled.is_(False))

@@ -96,9 +96,16 @@ class Days(Protocol):
         """Runs ``(first slot, end slot, UTC offset s)`` covering ``[first, end)``."""
 
 
-def serialise(conn: Connection) -> None:
-    """Queue behind any other roll-up writer (SQLite's write lock already does)."""
+def serialise(conn: Connection, wait: float | None = None) -> None:
+    """Queue behind any other roll-up writer (SQLite's write lock already does).
+
+    ``wait`` bounds the wait on PostgreSQL (``lock_timeout``, for this
+    transaction only); past it the statement fails and the caller's
+    transaction rolls back.
+    """
     if conn.dialect.name == "postgresql":
+        if wait is not None:
+            conn.execute(text(f"SET LOCAL lock_timeout = {int(wait * 1000)}"))
         conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
 
 

@@ -75,7 +75,6 @@ scans = Table(
     Column("visitor", String(32), nullable=False),
 )
 Index("ix_scans_link_hour", scans.c.link_id, scans.c.hour)
-Index("ix_scans_hour", scans.c.hour)
 
 api_keys = Table(
     "api_keys",

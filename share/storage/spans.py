@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Date, Integer, and_, case, cast, func, literal, literal_column
+from sqlalchemy import BigInteger, Date, Integer, and_, case, cast, func, literal, literal_column
 
 from .schema import scans
 
@@ -59,7 +59,7 @@ def slot_expression(dialect_name: str):
 
 def local_day_of_slot(dialect_name: str, slot, offset: int):
     """SQL for the local day of quarter-hour ``slot`` in a zone ``offset`` seconds from UTC."""
-    seconds = slot * SLOT + offset
+    seconds = cast(slot, BigInteger) * SLOT + offset  # past 2038 in 32 bits
     if dialect_name == "postgresql":
         days = cast(func.floor(seconds / 86400.0), Integer)
         return cast(literal("1970-01-01"), Date).op("+", return_type=Date)(days)

@@ -24,8 +24,10 @@ def get_link_or_404(code: str, *, api: bool = False) -> links.Link:
 def counted_engine():
     """The engine, after spooled scans are ingested, so a reader counts the latest scans.
 
-    Ingestion runs within a second anyway; this makes an editor who scans and
-    reloads see the scan at once. If the spool cannot be ingested now (the
+    Ingestion runs within a second anyway; where the workers ingest (no
+    dedicated ``flask ingest``), this makes an editor who scans and reloads see
+    the scan at once. With a dedicated ingester it does not wait (that
+    process ingests every 0.4 s). If the spool cannot be ingested now (the
     database is busy or down), the counts come from what is stored.
     """
     redirector = services.current().redirector
