@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from . import rollups
-from .engine import read, write
+from .engine import bulk_insert, read, write
 from .schema import links, scans, spool_positions
 
 _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
@@ -79,32 +79,11 @@ DIRECT_WAIT = 2.0
 
 #: Every column of a scan row but its id, as the ingester hands rows over.
 _COLUMNS = tuple(c.name for c in scans.columns if c.name != "id")
-_COMPILED: dict[str, tuple[str, list]] = {}
 
 
 def _insert_scans(conn: Connection, rows: list[dict]) -> None:
-    """One ``executemany`` of the rows, parameters bound here once per row.
-
-    SQLAlchemy's per-row parameter machinery cost more than the insert
-    itself at ingest rates; the statement is compiled once per dialect and
-    each value goes through its column type's bind processor, as it would.
-    """
-    dialect = conn.dialect
-    compiled = _COMPILED.get(dialect.name)
-    if compiled is None:
-        statement = scans.insert().compile(dialect=dialect, column_keys=list(_COLUMNS))
-        order = list(statement.positiontup or _COLUMNS)
-        processors = [
-            (name, scans.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-            for name in order
-        ]
-        compiled = _COMPILED[dialect.name] = (str(statement), processors)
-    sql, processors = compiled
-    if dialect.paramstyle in ("qmark", "numeric", "format"):
-        params = [tuple(p(row[n]) if p else row[n] for n, p in processors) for row in rows]
-    else:  # named styles (psycopg's pyformat)
-        params = [{n: p(row[n]) if p else row[n] for n, p in processors} for row in rows]
-    conn.exec_driver_sql(sql, params)
+    """The batch's rows in one bulk statement (see :func:`.engine.bulk_insert`)."""
+    bulk_insert(conn, scans, _COLUMNS, rows)
 
 
 def record_direct(engine: Engine, code: str, row: dict, days: rollups.Days) -> bool:

@@ -50,7 +50,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .engine import read, write
+from .engine import bulk_insert, read, write
 from .schema import (
     rollup_client_slots,
     rollup_link_days,
@@ -201,14 +201,26 @@ def _count_dim(dims: dict, key: tuple, quarter: int, at: datetime) -> None:
 def _first_seen(conn: Connection, firsts: dict[tuple[int, str], int], slots: dict) -> None:
     """Store each visitor's first slot; move ``uniques`` where a visitor was seen earlier."""
     v = rollup_visitors.c
-    by_link: dict[int, list[str]] = {}
-    for link, visitor in firsts:
-        by_link.setdefault(link, []).append(visitor)
     known: dict[tuple[int, str], int] = {}
-    for link, visitors in by_link.items():
-        for chunk in _chunks(visitors):
-            stmt = select(v.visitor, v.slot).where(v.link_id == link, v.visitor.in_(chunk))
-            known.update(((link, visitor), slot) for visitor, slot in conn.execute(stmt))
+    if conn.dialect.name == "postgresql":  # one round trip, however many links
+        pairs = list(firsts)
+        stmt = text(
+            "SELECT v.link_id, v.visitor, v.slot FROM rollup_visitors AS v"
+            " JOIN unnest(CAST(:links AS bigint[]), CAST(:visitors AS varchar[]))"
+            " AS k(link_id, visitor) ON v.link_id = k.link_id AND v.visitor = k.visitor"
+        )
+        found = conn.execute(
+            stmt, {"links": [p[0] for p in pairs], "visitors": [p[1] for p in pairs]}
+        )
+        known.update(((link, visitor), slot) for link, visitor, slot in found)
+    else:  # in-process: a few indexed look-ups per link cost nothing
+        by_link: dict[int, list[str]] = {}
+        for link, visitor in firsts:
+            by_link.setdefault(link, []).append(visitor)
+        for link, visitors in by_link.items():
+            for chunk in _chunks(visitors):
+                stmt = select(v.visitor, v.slot).where(v.link_id == link, v.visitor.in_(chunk))
+                known.update(((link, visitor), slot) for visitor, slot in conn.execute(stmt))
     new, moved = [], []
     for (link, visitor), slot in firsts.items():
         old = known.get((link, visitor))
@@ -220,8 +232,7 @@ def _first_seen(conn: Connection, firsts: dict[tuple[int, str], int], slots: dic
             moved.append({"l": link, "v": visitor, "s": slot})
             slots.setdefault((link, old), [0, 0, 0, 0, None])[1] -= 1
         slots.setdefault((link, slot), [0, 0, 0, 0, None])[1] += 1
-    if new:
-        conn.execute(rollup_visitors.insert(), new)
+    bulk_insert(conn, rollup_visitors, ("link_id", "visitor", "slot"), new)
     if moved:
         conn.execute(
             rollup_visitors.update()
