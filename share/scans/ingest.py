@@ -29,6 +29,7 @@ from sqlalchemy import Engine
 
 from share import clock
 from share.storage import ingest as store
+from share.storage import rollups
 
 from .spool import Spool, decode, decode_lines
 
@@ -299,9 +300,9 @@ class IngestThread:
 
 def prepare_rollups(engine: Engine, tz: ZoneInfo) -> None:
     """Build the roll-ups if they never were, or re-file their days in ``tz`` (``flask migrate``)."""
-    store.prepare_rollups(engine, clock.SlotDays(tz))
+    rollups.bring_up_to_date(engine, clock.SlotDays(tz))
 
 
 def rebuild_rollups(engine: Engine, tz: ZoneInfo, *, dry_run: bool = False) -> dict:
     """Derive every roll-up from the raw rows again; ``{table: (wrong or extra, missing)}``."""
-    return store.rebuild_rollups(engine, clock.SlotDays(tz), dry_run=dry_run)
+    return rollups.rebuild(engine, clock.SlotDays(tz), dry_run=dry_run)

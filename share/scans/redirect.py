@@ -86,7 +86,9 @@ class Redirector:
         self.remember = remember
         self.lost = 0
         self.spool = spool
-        self.ingester = Ingester(spool, DatabaseSink(engine, self.days)) if spool is not None else None
+        self.ingester = (
+            Ingester(spool, DatabaseSink(engine, self.days)) if spool is not None else None
+        )
         self._ingesting: tuple[int, IngestThread] | None = None
         self._spool_broken = False
         self._targets: OrderedDict[str, tuple[Target, float]] = OrderedDict()

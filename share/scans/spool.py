@@ -240,7 +240,6 @@ class Spool:
         finally:
             os.close(fd)
 
-
     def keep_ingest_lock(self, stop: threading.Event) -> contextlib.AbstractContextManager | None:
         """Take the ingest lock for good (a dedicated ingester); ``None`` if ``stop`` came first.
 

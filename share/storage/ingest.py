@@ -10,7 +10,7 @@ spool cannot be written (or is switched off).
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Engine, delete, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from . import rollups
@@ -18,6 +18,8 @@ from .engine import bulk_insert, read, write
 from .schema import links, scans, spool_positions
 
 _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+#: Every column of a scan row but its id, as the ingester hands rows over.
+_COLUMNS = tuple(c.name for c in scans.columns if c.name != "id")
 
 
 def positions(engine: Engine, spool_id: str) -> dict[str, int]:
@@ -67,7 +69,7 @@ def ingest(
             live.update(conn.execute(select(links.c.id).where(links.c.id.in_(chunk))).scalars())
         kept = [row for row in rows if row["link_id"] in live]
         if kept:
-            _insert_scans(conn, kept)
+            bulk_insert(conn, scans, _COLUMNS, kept)
             rollups.apply(conn, kept, days)
         conn.execute(position)
     return len(kept)
@@ -76,14 +78,6 @@ def ingest(
 #: Seconds a directly written scan waits for the roll-up lock (an ingest batch
 #: or a rebuild holding it) before the redirect gives up and counts it lost.
 DIRECT_WAIT = 2.0
-
-#: Every column of a scan row but its id, as the ingester hands rows over.
-_COLUMNS = tuple(c.name for c in scans.columns if c.name != "id")
-
-
-def _insert_scans(conn: Connection, rows: list[dict]) -> None:
-    """The batch's rows in one bulk statement (see :func:`.engine.bulk_insert`)."""
-    bulk_insert(conn, scans, _COLUMNS, rows)
 
 
 def record_direct(engine: Engine, code: str, row: dict, days: rollups.Days) -> bool:
@@ -101,21 +95,9 @@ def record_direct(engine: Engine, code: str, row: dict, days: rollups.Days) -> b
         if link_id is None:
             return False
         stored = [{**row, "link_id": link_id}]
-        _insert_scans(conn, stored)
+        bulk_insert(conn, scans, _COLUMNS, stored)
         rollups.apply(conn, stored, days)
     return True
-
-
-def prepare_rollups(engine: Engine, days: rollups.Days) -> None:
-    """Build the roll-ups if they never were, or re-file their local days in ``days``' zone."""
-    with write(engine) as conn:
-        rollups.serialise(conn)
-        rollups.prepare(conn, days)
-
-
-def rebuild_rollups(engine: Engine, days: rollups.Days, *, dry_run: bool = False) -> dict:
-    """See :func:`share.storage.rollups.rebuild`."""
-    return rollups.rebuild(engine, days, dry_run=dry_run)
 
 
 def forget(engine: Engine, spool_id: str, file: str) -> None:

@@ -125,6 +125,13 @@ def prepare(conn: Connection, days: Days) -> None:
         conn.execute(rollup_state.update().values(timezone=days.key))
 
 
+def bring_up_to_date(engine: Engine, days: Days) -> None:
+    """:func:`prepare` in a transaction of its own (``flask migrate``, a new display zone)."""
+    with write(engine) as conn:
+        serialise(conn)
+        prepare(conn, days)
+
+
 # -- as scans are stored -------------------------------------------------------
 
 
