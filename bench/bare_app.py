@@ -12,6 +12,7 @@ def scan(code):
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
@@ -20,6 +21,7 @@ _HEADERS = [
     ("Cache-Control", "no-store"),
     ("X-Robots-Tag", "noindex"),
     ("Referrer-Policy", "no-referrer"),
+    ("X-Content-Type-Options", "nosniff"),
     ("Content-Length", "0"),
 ]
 

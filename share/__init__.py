@@ -30,9 +30,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
 
     from . import cli, db
-    from .web import errors, extensions, redirect
+    from .web import errors, extensions, headers, redirect
 
     _attach_services(app, db.init_app(app))
+    headers.init_app(app)  # before the limiter: its hook must see the limiter's headers
     extensions.init_app(app)
     errors.init_app(app)
 

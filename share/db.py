@@ -49,7 +49,7 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def migrate(url: str, revision: str = "heads") -> None:
+def migrate(url: str, revision: str = "head") -> None:
     """Bring the schema at ``url`` up to ``revision`` (idempotent)."""
     engine = make_unpooled_engine(url)
     try:

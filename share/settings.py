@@ -140,6 +140,16 @@ def as_zone(value: Any) -> ZoneInfo:
         raise ValueError("not an IANA time zone name, e.g. Asia/Shanghai or UTC") from None
 
 
+def as_days(value: Any) -> int | None:
+    """A whole number of days, at least 1; empty means unset (``None``)."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    text = str(value).strip()
+    if isinstance(value, bool) or not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise ValueError("not a whole number of days, at least 1")
+    return int(text)
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: its name (``SHARE_<name>``), default, README help and converter."""
@@ -187,8 +197,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "REDIS_URL",
         None,
-        "Shared rate-limit storage when several app instances run, e.g. "
-        "`redis://127.0.0.1:6379/0`. Unset: in-process memory.",
+        "Rate-limit counters in Redis, e.g. `redis://127.0.0.1:6379/0` (faster under heavy "
+        "traffic). Unset: counters live in the database, which every worker and instance "
+        "shares, so limits hold either way.",
         kind=as_redis_url,
     ),
     Setting(
@@ -233,14 +244,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ADMIN_LOGIN_LIMIT_ACCOUNT",
         "5 per 15 minutes",
-        "Failed dashboard logins allowed per username (known or not) before a 429; "
-        "shared across workers through `REDIS_URL`.",
+        "Dashboard login attempts per username (known or not) from one client before that "
+        "client gets a 429; counted before the password is checked, in the database (or "
+        "`REDIS_URL`), so every worker and instance shares the count. A browser that logged "
+        "in to the account before is counted on its own (a device cookie).",
+        kind=as_rate_limit,
+    ),
+    Setting(
+        "ADMIN_LOGIN_LIMIT_ACCOUNT_CEILING",
+        "100 per 15 minutes",
+        "Login attempts per username from all clients without that account's device cookie: "
+        "stops guessing from many addresses, while an editor's usual browser still gets in.",
         kind=as_rate_limit,
     ),
     Setting(
         "ADMIN_LOGIN_LIMIT_CLIENT",
         "20 per 15 minutes",
-        "Failed dashboard logins allowed per client address before a 429.",
+        "Dashboard login attempts per client address (all usernames) before a 429.",
         kind=as_rate_limit,
     ),
     Setting(
@@ -281,6 +301,14 @@ SETTINGS: tuple[Setting, ...] = (
         300.0,
         "Seconds the oldest spooled scan may wait for the database before `/healthz` says 503.",
         kind=float,
+    ),
+    Setting(
+        "SCAN_RETENTION_DAYS",
+        None,
+        "Days raw scan rows are kept; `flask prune` deletes older ones (the dashboard's and the "
+        "stats API's counts stay, kept by the roll-ups; the raw-scans CSV starts there). "
+        "Unset: kept forever.",
+        kind=as_days,
     ),
     Setting(
         "INSTANCE_PATH",

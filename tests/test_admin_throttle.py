@@ -1,23 +1,23 @@
-"""Login throttling per account and per client, in memory and in the real Redis, across gunicorn workers."""
+"""Login throttling and shared limits: in the database or the real Redis, across gunicorn workers."""
 
 import os
 import re
 import secrets
-import socket
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import func, select
 
 from share import services
 from share.access import admins
 from share.db import migrate
+from share.storage.schema import rate_hits
 from tests.adminhelp import PASSWORD, AdminClient
 from tests.conftest import make_app, missing
+from tests.gunicorn_server import gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("SHARE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -49,22 +49,101 @@ def _app(sqlite_url, tmp_path, **config):
     return make_app(sqlite_url, tmp_path, RATELIMIT_KEY_PREFIX=f"t{secrets.token_hex(6)}", **config)
 
 
-@pytest.mark.parametrize("storage", ["memory", "redis"])
-def test_failed_logins_are_throttled_per_account(sqlite_url, tmp_path, storage, request):
+def _hits(app) -> int:
+    with services.of(app).engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(rate_hits)).scalar_one()
+
+
+def _redis_counters(url) -> int:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        return sum(1 for _ in client.scan_iter(match="LIMITS*login*"))
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize("storage", ["database", "redis"])
+def test_failed_logins_are_throttled_per_account_and_client(sqlite_url, tmp_path, storage, request):
     extra = {"REDIS_URL": request.getfixturevalue("redis_url")} if storage == "redis" else {}
     app = _app(sqlite_url, tmp_path, **extra)
-    if storage == "redis":
-        assert app.config["RATELIMIT_STORAGE_URI"].startswith("redis://")
     try:
         name = f"editor{secrets.token_hex(3)}"
         admin = AdminClient(app, username=name)
         assert [admin.login(password="wrong password").status_code for _ in range(5)] == [401] * 5
-        assert admin.login(password="wrong password").status_code == 429
-        assert admin.login().status_code == 429  # even the right password waits
+        refused = admin.login(password="wrong password")
+        assert refused.status_code == 429
+        assert 1 <= int(refused.headers["Retry-After"]) <= 15 * 60
+        assert admin.login().status_code == 429  # even the right password waits, from this client
         ghost = AdminClient(app, username=name.upper(), create=False)  # same account, other case
         assert ghost.login().status_code == 429
         other = AdminClient(app, username="other")
         assert other.login().status_code == 302  # other accounts are not locked out
+        # the counters live where every worker sees them, not in this process
+        if storage == "redis":
+            assert _redis_counters(extra["REDIS_URL"]) >= 3
+            assert _hits(app) == 0
+        else:
+            assert _hits(app) >= 7
+    finally:
+        services.of(app).engine.dispose()
+
+
+def test_a_strangers_failures_do_not_lock_out_the_editor_from_another_client(sqlite_url, tmp_path):
+    app = _app(sqlite_url, tmp_path)
+    try:
+        stranger = AdminClient(app)
+        stranger.client.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+        codes = [stranger.login(password="guess").status_code for _ in range(7)]
+        assert codes == [401] * 5 + [429, 429]
+        editor = AdminClient(app, create=False)
+        editor.client.environ_base["REMOTE_ADDR"] = "198.51.100.20"
+        assert editor.login().status_code == 302
+    finally:
+        services.of(app).engine.dispose()
+
+
+def test_the_account_ceiling_spares_the_editors_usual_browser(sqlite_url, tmp_path):
+    app = _app(sqlite_url, tmp_path, ADMIN_LOGIN_LIMIT_ACCOUNT_CEILING="4 per 15 minutes")
+    try:
+        editor = AdminClient(app)
+        editor.client.environ_base["REMOTE_ADDR"] = "198.51.100.20"
+        assert editor.login().status_code == 302  # the browser gets its device cookie
+        assert editor.client.get_cookie("scanshare_device", path="/admin/login") is not None
+        # strangers from many addresses spend the rest of the account's ceiling (4 attempts
+        # without that browser's cookie, the editor's own first login included)
+        for n in range(3):
+            stranger = AdminClient(app, create=False)
+            stranger.client.environ_base["REMOTE_ADDR"] = f"203.0.113.{n + 1}"
+            assert stranger.login(password="guess").status_code == 401
+        newcomer = AdminClient(app, create=False)
+        newcomer.client.environ_base["REMOTE_ADDR"] = "192.0.2.50"
+        assert newcomer.login().status_code == 429  # a new client waits, right password or not
+        assert editor.login().status_code == 302  # the usual browser still gets in
+    finally:
+        services.of(app).engine.dispose()
+
+
+def test_a_device_cookie_counts_only_for_its_own_account_and_when_signed(sqlite_url, tmp_path):
+    app = _app(sqlite_url, tmp_path, ADMIN_LOGIN_LIMIT_ACCOUNT_CEILING="2 per 15 minutes")
+    try:
+        editor = AdminClient(app)
+        assert editor.login().status_code == 302
+        cookie = editor.client.get_cookie("scanshare_device", path="/admin/login").value
+        victim = AdminClient(app, username="victim")
+        for n in range(2):
+            stranger = AdminClient(app, username="victim", create=False)
+            stranger.client.environ_base["REMOTE_ADDR"] = f"203.0.113.{n + 1}"
+            assert stranger.login(password="guess").status_code == 401
+        # the editor's cookie was issued for "editor": it buys nothing for "victim"
+        borrowed = AdminClient(app, username="victim", create=False)
+        borrowed.client.set_cookie("scanshare_device", cookie, path="/admin/login")
+        assert borrowed.login().status_code == 429
+        forged = AdminClient(app, username="victim", create=False)
+        forged.client.set_cookie("scanshare_device", cookie[:-4] + "AAAA", path="/admin/login")
+        assert forged.login().status_code == 429
+        assert victim.login().status_code == 429  # no cookie yet either
     finally:
         services.of(app).engine.dispose()
 
@@ -91,85 +170,102 @@ def test_failed_logins_are_throttled_per_client(sqlite_url, tmp_path):
         services.of(app).engine.dispose()
 
 
-def test_successful_logins_do_not_count(sqlite_url, tmp_path):
+def test_successful_logins_clear_the_failures(sqlite_url, tmp_path):
     app = _app(sqlite_url, tmp_path, ADMIN_LOGIN_LIMIT_ACCOUNT="2 per minute")
     try:
         admin = AdminClient(app)
+        admin.client.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+        assert admin.login(password="wrong password").status_code == 401
         assert [admin.login().status_code for _ in range(4)] == [302] * 4
+        assert admin.login(password="wrong password").status_code == 401
     finally:
         services.of(app).engine.dispose()
 
 
+def _login_storm(base: str, attempts: int = 40, clients: int = 8) -> list[int]:
+    """``attempts`` wrong passwords for "editor" from one client, ``clients`` at a time."""
+    session = requests.Session()
+    page = session.get(base + "/admin/login", timeout=10).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    cookies = session.cookies.get_dict()
+
+    def attempt(_):
+        return requests.post(
+            base + "/admin/login",
+            data={"csrf_token": token, "username": "editor", "password": "wrong password"},
+            cookies=cookies,
+            headers={"Connection": "close"},
+            allow_redirects=False,
+            timeout=30,
+        ).status_code
+
+    with ThreadPoolExecutor(clients) as pool:
+        return list(pool.map(attempt, range(attempts)))
+
+
 @pytest.mark.slow
-def test_twenty_wrong_passwords_over_four_gunicorn_workers_sharing_redis(redis_url, tmp_path):
+@pytest.mark.parametrize("storage", ["database", "redis"])
+def test_forty_parallel_wrong_passwords_over_four_workers_get_five_checks(
+    tmp_path, storage, request
+):
     db = f"sqlite:///{tmp_path / 'gunicorn.sqlite3'}"
     migrate(db)
     app = make_app(db, tmp_path)
     admins.create(services.of(app).engine, "editor", PASSWORD)
     services.of(app).engine.dispose()
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHARE_")}
-    env.update(
-        SHARE_DATABASE_URL=db,
-        SHARE_SECRET_KEY="gunicorn-throttle-test",
-        SHARE_PUBLIC_URL=base,
-        SHARE_REDIS_URL=redis_url,
-        SHARE_RATELIMIT_KEY_PREFIX=f"g{secrets.token_hex(6)}",
-    )
+    env = {
+        "SHARE_DATABASE_URL": db,
+        "SHARE_SECRET_KEY": "gunicorn-throttle-test",
+        "SHARE_RATELIMIT_KEY_PREFIX": f"g{secrets.token_hex(6)}",
+        "SHARE_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    if storage == "redis":
+        env["SHARE_REDIS_URL"] = request.getfixturevalue("redis_url")
     log = tmp_path / "access.log"
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [str(gunicorn), "--bind", f"fd://{sock.fileno()}", "--workers", "4",
-             "--access-logfile", "-", "--access-logformat", "%(p)s %(s)s %(U)s", "app:app"],
-            cwd=ROOT, env=env, pass_fds=(sock.fileno(),), stdout=out, stderr=out,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(base + "/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
+    with gunicorn(env, workers=4, log_path=log, extra_args=(
+        "--access-logformat", "%(p)s %(s)s %(U)s",
+    )) as (base, _):  # fmt: skip
         time.sleep(1)  # let every worker boot so the kernel can spread connections
-        session = requests.Session()
-        page = session.get(base + "/admin/login", timeout=10).text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        cookies = session.cookies.get_dict()
-
-        def attempts(_):
-            codes = []
-            for _ in range(5):
-                response = requests.post(
-                    base + "/admin/login",
-                    data={"csrf_token": token, "username": "editor", "password": "wrong password"},
-                    cookies=cookies,
-                    headers={"Connection": "close"},
-                    allow_redirects=False,
-                    timeout=10,
-                )
-                codes.append(response.status_code)
-            return codes
-
-        # four clients at once, so the kernel hands connections to several workers
-        with ThreadPoolExecutor(4) as pool:
-            codes = [c for batch in pool.map(attempts, range(4)) for c in batch]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-        sock.close()
-    # Each worker alone would let 5 through (20 in all). Shared in Redis, 5 pass, plus at
-    # most one per other concurrent client (the check runs before the failure is counted).
-    assert set(codes) == {401, 429}, codes
-    assert 5 <= codes.count(401) <= 8, codes
+        codes = _login_storm(base)
+    # every attempt is counted before the password is checked: exactly five checks
+    assert codes.count(401) == 5, codes
+    assert codes.count(429) == 35, codes
     pids = {line.split()[0] for line in log.read_text().splitlines() if "/admin/login" in line}
     assert len(pids) >= 2, "the posts all landed on one worker; the test proved nothing"
+
+
+@pytest.mark.slow
+def test_the_share_limit_holds_across_four_workers_without_redis(tmp_path):
+    db = f"sqlite:///{tmp_path / 'gunicorn.sqlite3'}"
+    migrate(db)
+    env = {
+        "SHARE_DATABASE_URL": db,
+        "SHARE_SECRET_KEY": "gunicorn-share-limit-test",
+        "SHARE_ALLOWED_HOSTS": "example.com",
+        "SHARE_FETCH_ON_CREATE": "false",
+        "SHARE_RATE_LIMIT": "120 per minute",
+        "SHARE_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+    log = tmp_path / "access.log"
+    with gunicorn(env, workers=4, log_path=log, extra_args=(
+        "--access-logformat", "%(p)s %(s)s %(U)s",
+    )) as (base, _):  # fmt: skip
+        time.sleep(1)
+
+        def share(n):
+            return requests.get(
+                f"{base}/api/v1/share",
+                params={"url": f"https://example.com/a{n % 7}"},
+                headers={"Connection": "close"},
+                timeout=30,
+            ).status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            codes = list(pool.map(share, range(200)))
+    assert set(codes) <= {200, 429}, codes
+    assert codes.count(200) == 120, codes  # at most 120 (+ one per worker) is the contract
+    pids = {line.split()[0] for line in log.read_text().splitlines() if "/api/v1/share" in line}
+    assert len(pids) >= 2, "the requests all landed on one worker; the test proved nothing"
 
 
 def test_rate_limit_counters_store_no_client_address(sqlite_url, tmp_path, redis_url):

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -38,7 +39,8 @@ links = Table(
     metadata,
     Column("id", BigId, primary_key=True),
     Column("code", String(16), nullable=False, unique=True),
-    Column("url", String(2048), nullable=False, unique=True),
+    # NULL once deleted (migration 0008): the row stays as a tombstone, see ``deleted_at``
+    Column("url", String(2048), unique=True),
     # what the page said about itself (fetched)
     Column("title", Text),
     Column("description", Text),
@@ -56,6 +58,9 @@ links = Table(
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    # set when deleted: scans, opens and roll-ups are gone, the code answers 410 and is
+    # never drawn again (share.storage.deletion)
+    Column("deleted_at", DateTime),
 )
 Index("ix_links_created", links.c.created_at, links.c.id)
 
@@ -218,3 +223,28 @@ rollup_state = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("timezone", String(64), nullable=False),
 )
+
+# The prune horizon (migration 0007): raw scans before ``pruned_before`` (a
+# whole UTC hour) were deleted by ``flask prune``, so the roll-ups before it
+# are the only record and a rebuild leaves them alone. No row: never pruned.
+retention_state = Table(
+    "retention_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("pruned_before", DateTime, nullable=False),
+)
+
+
+# Rate-limit hits when no Redis is configured: one row per counted request,
+# keyed by a hash (never a raw address), swept once it leaves its window
+# (share/storage/ratelimits.py). Every worker and instance shares them.
+rate_hits = Table(
+    "rate_hits",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("key", String(200), nullable=False),
+    Column("at", Float(precision=53), nullable=False),  # epoch seconds
+    Column("expires", Float(precision=53), nullable=False),
+)
+Index("ix_rate_hits_key_at", rate_hits.c.key, rate_hits.c.at)
+Index("ix_rate_hits_expires", rate_hits.c.expires)

@@ -1,7 +1,8 @@
 """Flask extensions shared by the blueprints: rate limits, CSRF, proxy headers.
 
-The limiter keeps its counters in memory by default and in Redis when
-``REDIS_URL`` is set, so limits hold across gunicorn workers and machines.
+The limiter counts in the app's database, or in Redis when ``REDIS_URL`` is
+set (:mod:`.limitstore`): never in one worker's memory, so a limit holds
+across gunicorn workers and instances.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import limitstore
 
 
 def client_address() -> str:
@@ -44,7 +47,7 @@ def init_app(app: Flask) -> None:
 
     X-Forwarded-Host is ignored: ``TRUSTED_HOSTS`` and ``public_url`` see the Host header itself.
     """
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config["RATELIMIT_STORAGE_URI"] = limitstore.URI
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "scanshare")
     limiter.init_app(app)
     csrf.init_app(app)

@@ -23,6 +23,7 @@ _HEADERS = [
     ("Cache-Control", "no-store"),
     ("X-Robots-Tag", "noindex"),
     ("Referrer-Policy", "no-referrer"),
+    ("X-Content-Type-Options", "nosniff"),
     ("Content-Length", "0"),
 ]
 _STATUS = "scan.status"

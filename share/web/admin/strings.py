@@ -27,6 +27,18 @@ ZH = {
     "Descending": "降序",
     "Description": "摘要",
     "Disable": "停用",
+    "Delete link": "删除链接",
+    "Delete this link for good? Its scans, widget opens and statistics are removed and cannot "
+    "be restored; its QR codes will answer 410 Gone and its code is never used again.": (
+        "永久删除此链接？它的扫码记录、弹窗打开次数和统计数据将被删除且无法恢复；"
+        "它的二维码将返回 410（已删除），短码也不会再被使用。"
+    ),
+    "What will be lost:": "将丢失：",
+    "{n} human scans": "{n} 次真人扫码",
+    "{n} bot and link-preview visits": "{n} 次机器人与链接预览访问",
+    "{n} widget popup opens": "{n} 次分享弹窗打开",
+    "Link deleted: {name}": "链接已删除：{name}",
+    "This link had already been deleted.": "此链接已被删除。",
     "Download raw scans (CSV)": "下载原始扫码记录（CSV）",
     "Download series (CSV)": "下载时间序列（CSV）",
     "Edit": "编辑",
@@ -114,6 +126,7 @@ ZH = {
     "Widget scans per open": "每次弹窗的扫码数",
     "Widget snippet": "分享组件代码",
     "Wrong username or password.": "用户名或密码错误。",
+    "Too many failed logins; wait a while and try again.": "登录失败次数过多，请稍后再试。",
     "Yes, do it": "确定",
     "You are logged out.": "已退出登录。",
     "disabled": "已停用",
