@@ -12,7 +12,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register every command on ``app.cli``."""
     from ..db import migrate_command
-    from . import admin, commands
+    from . import admin, commands, data
 
-    for command in (migrate_command, *commands.COMMANDS, *admin.COMMANDS):
+    for command in (migrate_command, *commands.COMMANDS, *admin.COMMANDS, *data.COMMANDS):
         app.cli.add_command(command)

@@ -20,6 +20,10 @@ Writers serialise on one lock (``BEGIN IMMEDIATE`` on SQLite, an advisory
 lock on PostgreSQL) so two instances' ingesters never interleave the
 read-then-write of first-seen visitors. :func:`rebuild` derives all of it
 again from raw rows in a few set-based statements and says what differed.
+Once ``flask prune`` has deleted raw rows before a horizon
+(``retention_state``, :mod:`.retention`), the roll-ups before it are the
+only record: a rebuild derives and compares only slots from the horizon on,
+and visitors first seen before it stay first seen there.
 
 Storage does no zone arithmetic: a ``days`` object (``share.clock.SlotDays``)
 says which local day a slot falls on and over which runs of slots the
@@ -37,21 +41,25 @@ from sqlalchemy import (
     DateTime,
     Engine,
     Table,
+    and_,
     bindparam,
     case,
     cast,
     delete,
+    exists,
     func,
     literal,
     null,
     select,
     text,
+    true,
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .engine import bulk_insert, read, write
 from .schema import (
+    retention_state,
     rollup_client_slots,
     rollup_link_days,
     rollup_link_dims,
@@ -326,21 +334,49 @@ def rebuild(engine: Engine, days: Days, *, dry_run: bool = False) -> dict[str, t
     return differences
 
 
+def horizon_slot(conn: Connection) -> int | None:
+    """The first slot whose raw rows are all kept (``flask prune``'s horizon); ``None``: all are."""
+    pruned = conn.execute(select(retention_state.c.pruned_before)).scalar()
+    return None if pruned is None else seconds_of(pruned) // SLOT
+
+
+def _empty_from(conn: Connection, since: int | None) -> None:
+    """Delete the roll-ups a build fills: all of them, or those from slot ``since`` on.
+
+    Before the horizon the raw rows are gone, so the roll-ups there stay.
+    The horizon is a whole hour: its slot starts an hour of the breakdowns.
+    """
+    if since is None:
+        for table in (*TABLES, rollup_state):
+            conn.execute(delete(table))
+        return
+    conn.execute(delete(rollup_visitors).where(rollup_visitors.c.slot >= since))
+    conn.execute(delete(rollup_link_slots).where(rollup_link_slots.c.slot >= since))
+    conn.execute(delete(rollup_link_dims).where(rollup_link_dims.c.hour >= since // 4))
+    conn.execute(delete(rollup_client_slots).where(rollup_client_slots.c.slot >= since))
+    conn.execute(delete(rollup_state))  # rollup_link_days: re-summed from every slot below
+
+
 def _build(conn: Connection, days: Days) -> None:
-    """Empty every roll-up and fill it from ``scans`` (set-based; one transaction)."""
-    for table in (*TABLES, rollup_state):
-        conn.execute(delete(table))
+    """Fill every roll-up from ``scans`` (set-based; one transaction), from the horizon on."""
+    since = horizon_slot(conn)
+    _empty_from(conn, since)
     d = conn.dialect.name
     slot = slot_expression(d)
-    human, bot = scans.c.is_bot.is_(False), scans.c.is_bot.is_(True)
     link = scans.c.link_id
+    kept = true() if since is None else scans.c.hour >= since // 4
+    human, bot = and_(kept, scans.c.is_bot.is_(False)), and_(kept, scans.c.is_bot.is_(True))
     v = rollup_visitors.c
+    first_seen_rows = select(link, scans.c.visitor, func.min(slot)).where(human)
+    if since is not None:  # a visitor first seen before the horizon stays first seen there
+        earlier = rollup_visitors.alias("earlier")
+        first_seen_rows = first_seen_rows.where(
+            ~exists().where(earlier.c.link_id == link, earlier.c.visitor == scans.c.visitor)
+        )
     conn.execute(
         rollup_visitors.insert().from_select(
             ["link_id", "visitor", "slot"],
-            select(link, scans.c.visitor, func.min(slot))
-            .where(human)
-            .group_by(link, scans.c.visitor),
+            first_seen_rows.group_by(link, scans.c.visitor),
         )
     )
     no_time = cast(null(), DateTime)
@@ -350,10 +386,12 @@ def _build(conn: Connection, days: Days) -> None:
         zero.label("uniques"), func.count().filter(bot).label("bots"),
         func.count().filter(human, scans.c.placement == "widget").label("widget_scans"),
         func.max(case((human, scans.c.ts))).label("last_scan"),
-    ).group_by(link, slot)  # fmt: skip
+    ).where(kept).group_by(link, slot)  # fmt: skip
     first_seen = select(v.link_id, v.slot, zero, func.count(), zero, zero, no_time).group_by(
         v.link_id, v.slot
     )
+    if since is not None:
+        first_seen = first_seen.where(v.slot >= since)
     both = union_all(counted, first_seen).subquery()
     conn.execute(
         rollup_link_slots.insert().from_select(
