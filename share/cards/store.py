@@ -9,6 +9,7 @@ link's older ones: invalidation without a cache-wide flush.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -93,6 +94,16 @@ class CardStore:
             raise
         self._sweep(name)
         return self._remember((name, st.st_ino, st.st_mtime_ns, st.st_size), etag(body))
+
+    def forget_link(self, link_id: int) -> None:
+        """Remove every cached card of one link (it was deleted).
+
+        Best effort: a file that cannot be removed is never served again anyway
+        (the card route answers 410 first), so the deletion is not failed for it.
+        """
+        for old in self.directory.glob(f"{int(link_id)}-*"):
+            with contextlib.suppress(OSError):
+                old.unlink(missing_ok=True)
 
     def _sweep(self, name: str) -> None:
         link_id, version = name.split("-", 2)[:2]

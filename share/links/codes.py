@@ -2,7 +2,10 @@
 
 Seven characters from a 56-letter alphabet without 0/O/1/l/I give about
 1.7e12 codes, so guessing a live code by enumeration is hopeless and a
-collision on insert (retried by the caller) is rare.
+collision on insert (retried by the caller) is rare. A deleted link's code
+stays taken (its row is kept as a tombstone in the unique ``links.code``),
+so a draw that hits it collides like any other and is drawn again: a
+printed QR code never starts leading to someone else's article.
 """
 
 import re

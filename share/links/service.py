@@ -18,6 +18,7 @@ from share import clock
 from share.errors import InputError
 from share.links import codes
 from share.links.urls import normalise_url
+from share.storage import deletion
 from share.storage import links as store
 
 MAX_TITLE = 300
@@ -99,11 +100,42 @@ def _pick(row: dict[str, Any], field: str) -> str | None:
 
 
 def get(engine: Engine, code: str) -> Link | None:
-    """The link of ``code``, or ``None`` (also for strings that cannot be a code)."""
+    """The live link of ``code``, or ``None``: unknown, deleted, or not a code at all."""
     if not codes.looks_like_code(code):
         return None
     row = store.get_by_code(engine, code)
-    return Link.from_row(row) if row else None
+    return Link.from_row(row) if row and row["deleted_at"] is None else None
+
+
+def was_deleted(engine: Engine, code: str) -> bool:
+    """True when ``code`` belonged to a link that has been deleted (it answers 410 for good)."""
+    if not codes.looks_like_code(code):
+        return False
+    row = store.get_by_code(engine, code)
+    return row is not None and row["deleted_at"] is not None
+
+
+def footprint(engine: Engine, link: Link) -> dict[str, int]:
+    """What deleting ``link`` loses: ``{"scans", "bots", "opens"}`` of all time."""
+    return deletion.footprint(engine, link.id)
+
+
+def delete(engine: Engine, code: str, *, after: Callable[[int], Any] | None = None) -> bool:
+    """Delete the live link ``code``: its scans, opens and roll-ups, in one transaction.
+
+    Its code answers 410 from then on and is never drawn again; the same URL
+    shared again gets a new code. ``after(link_id)`` runs once the deletion is
+    committed (the card files on disk). False when no live link has the code
+    (never had one, or another request deleted it first).
+    """
+    if not codes.looks_like_code(code):
+        return False
+    link_id = deletion.delete_link(engine, code, clock.stored_now())
+    if link_id is None:
+        return False
+    if after is not None:
+        after(link_id)
+    return True
 
 
 def find_by_url(engine: Engine, url: str) -> Link | None:

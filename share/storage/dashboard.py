@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Engine, and_, case, func, literal, literal_column, or_, select
+from sqlalchemy import Engine, and_, case, func, literal_column, or_, select
 
 from .engine import read
 from .schema import (
@@ -145,7 +145,8 @@ def top_links(
         .group_by(r.link_id)
         .subquery()
     )
-    where = _search(q) if q else literal(True)
+    live = links.c.deleted_at.is_(None)  # a deleted link's tombstone is not an article
+    where = (_search(q) & live) if q else live
     key = {"created": links.c.created_at, "last_scan": agg.c.last_scan}.get(sort)
     if key is None:
         key = func.coalesce(agg.c[sort], 0)

@@ -3,9 +3,10 @@
 The ingester hands over a batch of scan rows read from one spool file and
 the offset just past them; rows, roll-ups (:mod:`.rollups`) and offset are
 written in one write transaction, so after a crash the database holds all
-of them or none. A row whose link no longer exists is dropped rather than
-failing the batch. :func:`record_direct` is the same for one scan when the
-spool cannot be written (or is switched off).
+of them or none. A row whose link no longer exists, or was deleted (its
+tombstone stays, :mod:`.deletion`), is dropped rather than failing the batch
+or counting again what the deletion removed. :func:`record_direct` is the
+same for one scan when the spool cannot be written (or is switched off).
 """
 
 from __future__ import annotations
@@ -66,7 +67,11 @@ def ingest(
         ids = list({row["link_id"] for row in rows})
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            live.update(conn.execute(select(links.c.id).where(links.c.id.in_(chunk))).scalars())
+            live.update(
+                conn.execute(
+                    select(links.c.id).where(links.c.id.in_(chunk), links.c.deleted_at.is_(None))
+                ).scalars()
+            )
         kept = [row for row in rows if row["link_id"] in live]
         if kept:
             bulk_insert(conn, scans, _COLUMNS, kept)
@@ -90,7 +95,9 @@ def record_direct(engine: Engine, code: str, row: dict, days: rollups.Days) -> b
         rollups.serialise(conn, wait=DIRECT_WAIT)
         rollups.prepare(conn, days)
         link_id = conn.execute(
-            select(links.c.id).where(links.c.code == code, links.c.disabled.is_(False))
+            select(links.c.id).where(
+                links.c.code == code, links.c.disabled.is_(False), links.c.deleted_at.is_(None)
+            )
         ).scalar()
         if link_id is None:
             return False

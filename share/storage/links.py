@@ -1,4 +1,9 @@
-"""Queries on the ``links`` table."""
+"""Queries on the ``links`` table.
+
+A deleted link's row stays as a tombstone (``deleted_at`` set, see
+:mod:`.deletion`): lookups by code still find it, so callers can tell
+"deleted" from "never existed", but listings and updates skip it.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +22,10 @@ class DuplicateCode(Exception):
 
 
 def get_by_code(engine: Engine, code: str) -> dict[str, Any] | None:
-    """The raw row, overrides in their own columns, or None; ``Link.from_row`` merges them."""
+    """The raw row, overrides in their own columns, or None; ``Link.from_row`` merges them.
+
+    A tombstone is returned too (``deleted_at`` set): the caller answers 410 for it.
+    """
     with read(engine) as conn:
         row = conn.execute(select(links).where(links.c.code == code)).mappings().first()
     return dict(row) if row else None
@@ -59,19 +67,29 @@ def _by_url(conn: Connection, url: str) -> dict[str, Any] | None:
 def update_by_code(
     engine: Engine, code: str, values: dict[str, Any], *, bump_meta: bool = False
 ) -> dict[str, Any] | None:
-    """Change columns of one link; ``bump_meta`` invalidates cached cards."""
+    """Change columns of one live link; ``bump_meta`` invalidates cached cards.
+
+    The changed row, or None: a deleted link is never changed (so never switched back on,
+    nor given back a title by a fetch that finishes after the deletion).
+    """
     with write(engine) as conn:
-        stmt = update(links).where(links.c.code == code).values(**values)
+        live = (links.c.code == code) & links.c.deleted_at.is_(None)
+        stmt = update(links).where(live).values(**values)
         if bump_meta:
             stmt = stmt.values(meta_version=links.c.meta_version + 1)
         conn.execute(stmt)
-        row = conn.execute(select(links).where(links.c.code == code)).mappings().first()
+        row = conn.execute(select(links).where(live)).mappings().first()
     return dict(row) if row else None
 
 
 def page(engine: Engine, limit: int, before: tuple[datetime, int] | None) -> list[dict[str, Any]]:
-    """Newest first, keyset-paged by ``(created_at, id)``."""
-    stmt = select(links).order_by(links.c.created_at.desc(), links.c.id.desc()).limit(limit)
+    """Newest first, keyset-paged by ``(created_at, id)``; deleted links are left out."""
+    stmt = (
+        select(links)
+        .where(links.c.deleted_at.is_(None))
+        .order_by(links.c.created_at.desc(), links.c.id.desc())
+        .limit(limit)
+    )
     if before is not None:
         created, link_id = before
         stmt = stmt.where(
@@ -83,7 +101,10 @@ def page(engine: Engine, limit: int, before: tuple[datetime, int] | None) -> lis
 
 
 def redirect_target(conn: Connection, code: str) -> tuple[int, str, bool] | None:
-    """``(id, url, disabled)`` for the redirect hot path, on an open connection."""
+    """``(id, url, disabled)`` for the redirect hot path, on an open connection.
+
+    A deleted link is disabled too (:mod:`.deletion`), so it is refused like one.
+    """
     row = conn.execute(
         select(links.c.id, links.c.url, links.c.disabled).where(links.c.code == code)
     ).first()

@@ -215,7 +215,24 @@ def patch_link(code: str):
     """Change overrides or ``disabled``; setting title, description or image renews its cards."""
     get_link_or_404(code, api=True)
     link = links.update(get_engine(), code, _json_body())
+    if link is None:  # deleted by another request since the look-up
+        raise _deleted(code)
     return jsonify(link.to_json(public_url()))
+
+
+@bp.delete("/links/<code>")
+@require_api_key
+def delete_link(code: str):
+    """Delete a link with its scans, opens and roll-ups: 204; its code answers 410 from now on."""
+    get_link_or_404(code, api=True)
+    if not links.delete(get_engine(), code, after=services.current().card_store.forget_link):
+        raise _deleted(code)  # by another request, between the look-up and the deletion
+    return "", 204
+
+
+def _deleted(code: str) -> ApiError:
+    """The 410 for a link deleted while a request about it was under way."""
+    return ApiError(410, "gone", f"The link {code!r} has been deleted.")
 
 
 @bp.post("/links/<code>/refresh")
@@ -226,6 +243,8 @@ def refresh_link(code: str):
 
     get_link_or_404(code, api=True)
     link = refresh(get_engine(), code, services.current().fetch_policy)
+    if link is None:  # deleted while its article was being fetched
+        raise _deleted(code)
     return jsonify(link.to_json(public_url()))
 
 

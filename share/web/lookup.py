@@ -12,9 +12,13 @@ from .errors import ApiError
 
 
 def get_link_or_404(code: str, *, api: bool = False) -> links.Link:
-    """The link for ``code``; aborts with 404 (JSON error when ``api``) if unknown."""
+    """The link for ``code``; aborts with 404 if unknown, 410 if deleted (JSON when ``api``)."""
     link = links.get(get_engine(), code)
     if link is None:
+        if links.was_deleted(get_engine(), code):
+            if api:
+                raise ApiError(410, "gone", f"The link {code!r} has been deleted.")
+            abort(410, description="This short link has been deleted.")
         if api:
             raise ApiError(404, "not_found", f"No link has the code {code!r}.")
         abort(404, description="This short link does not exist.")

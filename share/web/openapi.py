@@ -153,7 +153,7 @@ PATHS: dict[str, dict[str, Any]] = {
             "Overrides set by PATCH still win. No request body.",
             "security": _KEY,
             "parameters": [_CODE],
-            "responses": {**_LINK, **_errors(400, 401, 404)},
+            "responses": {**_LINK, **_errors(400, 401, 404, 410)},
         }
     },
     "/api/v1/links/{code}": {
@@ -161,7 +161,7 @@ PATHS: dict[str, dict[str, Any]] = {
             "summary": "One link",
             "security": _KEY,
             "parameters": [_CODE],
-            "responses": {**_LINK, **_errors(400, 401, 404)},
+            "responses": {**_LINK, **_errors(400, 401, 404, 410)},
         },
         "patch": {
             "summary": "Change title, description, image overrides or disable the link",
@@ -170,7 +170,18 @@ PATHS: dict[str, dict[str, Any]] = {
             "security": _KEY,
             "parameters": [_CODE],
             "requestBody": _json_body({**_OVERRIDES, "disabled": {"type": "boolean"}}),
-            "responses": {**_LINK, **_errors(400, 401, 404, 413)},
+            "responses": {**_LINK, **_errors(400, 401, 404, 410, 413)},
+        },
+        "delete": {
+            "summary": "Delete the link with its scans, opens and statistics",
+            "description": "Removes every scan, widget open and statistic of the link at once "
+            "and for good. Its code is never given to another link: `/s/<code>`, its QR and "
+            "card answer 410, and the keyed routes here a 410 `gone`. Registering the same "
+            "article URL again makes a new link with a new code. A link that is already "
+            "deleted is a 410 `gone`; an unknown code a 404 `not_found`. No request body.",
+            "security": _KEY,
+            "parameters": [_CODE],
+            "responses": {"204": {"description": "Deleted"}, **_errors(401, 404, 410)},
         },
     },
     "/api/v1/links/{code}/stats": {
@@ -215,7 +226,7 @@ PATHS: dict[str, dict[str, Any]] = {
                         "application/json": {"schema": {"$ref": "#/components/schemas/Stats"}}
                     },
                 },
-                **_errors(400, 401, 404),
+                **_errors(400, 401, 404, 410),
             },
         }
     },

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import article, auth, create, exports, i18n, keys, overview  # noqa: F401 - the routes
+from . import article, auth, create, delete, exports, i18n, keys, overview  # noqa: F401 - routes
 from .blueprint import PUBLIC, bp, wants_json_twin  # noqa: F401 - the package's interface
 
 
