@@ -1,6 +1,7 @@
 """Redirect benchmark: the recording /s/<code> vs a bare Flask 302 and a raw WSGI 302.
 
-All three run under gunicorn with the same workers on loopback and are
+All three run under gunicorn with the same workers (the worker class,
+threads, keep-alive and timeout of ``deploy/gunicorn.conf.py`` unless given) on loopback and are
 loaded by wrk with the same settings, taking turns over several rounds (a
 shared machine's slow spells hit all three); figures are medians. ScanShare
 runs as deployed, with ``deploy/gunicorn.conf.py`` (its dedicated ingester).
@@ -12,6 +13,7 @@ waits for the ingester). During the load a probe sends a tagged scan every
 (the lag from 302 to visible; target p99 <= 1 s).
 
     .venv/bin/python bench/bench_redirect.py [--seconds 10] [--rounds 3] [--workers 2]
+        [--worker-class sync --threads 1]   # worker settings: deploy/gunicorn.conf.py's by default
     .venv/bin/python bench/bench_redirect.py --database-url postgresql+psycopg://…
 """
 
@@ -38,7 +40,12 @@ from share import clock  # noqa: E402
 from share.db import migrate  # noqa: E402
 from share.storage.engine import make_engine  # noqa: E402
 from share.storage.schema import links, rollup_link_dims, scans  # noqa: E402
-from tests.gunicorn_server import gunicorn, one_link_app, wait_for  # noqa: E402
+from tests.gunicorn_server import (  # noqa: E402
+    deployed_worker_args,
+    gunicorn,
+    one_link_app,
+    wait_for,
+)
 
 PERSON = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 MicroMessenger/8.0"
 
@@ -97,6 +104,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
+    deployed = dict(zip(*[iter(deployed_worker_args())] * 2, strict=True))
+    parser.add_argument("--worker-class", default=deployed["--worker-class"])
+    parser.add_argument("--threads", type=int, default=int(deployed["--threads"]))
+    parser.add_argument("--keep-alive", type=int, default=int(deployed["--keep-alive"]))
+    parser.add_argument("--timeout", type=int, default=int(deployed["--timeout"]))
     parser.add_argument("--database-url", help="default: a fresh SQLite file, then PostgreSQL")
     args = parser.parse_args()
     if args.database_url:
@@ -113,6 +125,17 @@ def run(args, url: str) -> None:
     """Load the three apps in turns on the database at ``url``; print the figures."""
     migrate(url)
     code, env = one_link_app(url)
+    # the same worker settings for all three (they override the config's)
+    workers = (
+        "--worker-class",
+        args.worker_class,
+        "--threads",
+        str(args.threads),
+        "--keep-alive",
+        str(args.keep_alive),
+        "--timeout",
+        str(args.timeout),
+    )
     engine = make_engine(url)
     with engine.connect() as conn:
         before = conn.execute(select(func.count()).select_from(scans)).scalar_one()
@@ -132,16 +155,21 @@ def run(args, url: str) -> None:
             with gunicorn(
                 {"PATH": os.environ["PATH"]},
                 workers=args.workers,
-                extra_args=("--chdir", str(ROOT / "bench"), "--access-logfile", "/dev/null"),
+                extra_args=(
+                    "--chdir",
+                    str(ROOT / "bench"),
+                    "--access-logfile",
+                    "/dev/null",
+                    *workers,
+                ),
                 health="/s/x",
                 module=module,
             ) as (base, _):
                 runs[name].append(wrk(f"{base}/s/abcdefg", args.seconds, args.connections))
         # as deployed: tests.gunicorn_server adds deploy/gunicorn.conf.py (the dedicated ingester)
-        with gunicorn(env, workers=args.workers, extra_args=("--access-logfile", "/dev/null")) as (
-            base,
-            _,
-        ):
+        with gunicorn(
+            env, workers=args.workers, extra_args=("--access-logfile", "/dev/null", *workers)
+        ) as (base, _):
             probe = LagProbe(base, code, engine)
             probe.start()
             ours = wrk(f"{base}/s/{code}?src=qr", args.seconds, args.connections)
@@ -160,7 +188,8 @@ def run(args, url: str) -> None:
         return statistics.median(r[key] for r in runs[name])
 
     print(
-        f"redirect benchmark ({args.workers} gunicorn workers, wrk -c{args.connections}, "
+        f"redirect benchmark ({args.workers} gunicorn workers: {args.worker_class}, "
+        f"{args.threads} threads, keep-alive {args.keep_alive}s; wrk -c{args.connections}, "
         f"{args.rounds} rounds of {args.seconds}s each, {engine.dialect.name}; medians)"
     )
     print(f"{'':14}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}   req/s by round")

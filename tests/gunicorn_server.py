@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import runpy
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -15,6 +17,25 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
+CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
+
+
+def deployed_worker_args() -> tuple[str, ...]:
+    """The worker settings of ``deploy/gunicorn.conf.py`` as command-line options, so an app
+    served without that file (benchmarks' baselines, test apps) runs on the same workers."""
+    conf = runpy.run_path(str(CONFIG))
+    return (
+        "--pythonpath",  # ``deploy.worker`` importable under any --chdir
+        str(ROOT),
+        "--worker-class",
+        conf["worker_class"],
+        "--threads",
+        str(conf["threads"]),
+        "--keep-alive",
+        str(conf["keepalive"]),
+        "--timeout",
+        str(conf["timeout"]),
+    )
 
 
 @contextlib.contextmanager
@@ -28,6 +49,8 @@ def gunicorn(
 ):
     """Yield ``(base_url, process)`` for ``app:app`` under gunicorn with ``workers``.
 
+    ``app:app`` runs with ``deploy/gunicorn.conf.py`` as deployed; any other
+    ``module`` with the same worker settings (``extra_args`` come last and win).
     The listening socket is bound here (port 0) and handed over as a file
     descriptor, so parallel test runs never fight over a port.
     """
@@ -50,7 +73,7 @@ def gunicorn(
             "--access-logformat",
             '%(t)s "%(r)s" %(s)s %(b)s',
             # the app as deployed: its config starts the dedicated scan ingester
-            *(("-c", "deploy/gunicorn.conf.py") if module == "app:app" else ()),
+            *(("-c", str(CONFIG)) if module == "app:app" else deployed_worker_args()),
             *extra_args,
             module,
         ],
@@ -82,6 +105,81 @@ def gunicorn(
             proc.wait()
         sock.close()
         log.close()
+
+
+class Slowloris:
+    """``n`` connections that each send a partial request head, then a byte every ``every`` s.
+
+    With ``pipelined``, every other one sends a whole request first and the
+    partial head right behind it, so the server holds it as a kept-alive
+    connection with the start of its next request already read. With
+    ``body``, each sends a whole head announcing a 100 kB form and then
+    drips the body instead (a slow POST to the login form, which anyone may
+    send).
+    """
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        n: int,
+        every: float = 2.0,
+        pipelined: bool = False,
+        body: bool = False,
+    ):
+        self.address, self.n, self.every, self.pipelined = address, n, every, pipelined
+        self.body = body
+        self.socks: list[socket.socket] = []
+        self.stop = threading.Event()
+        self._thread = threading.Thread(target=self._drip, daemon=True)
+
+    def __enter__(self) -> Slowloris:
+        for i in range(self.n):
+            sock = socket.create_connection(self.address, timeout=5)
+            whole = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+            partial = f"GET /healthz?slow={i} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-a: ".encode()
+            if self.body:
+                partial = (
+                    b"POST /admin/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    b"Content-Type: application/x-www-form-urlencoded\r\n"
+                    b"Content-Length: 100000\r\n\r\nusername="
+                )
+            sock.sendall(whole + partial if self.pipelined and i % 2 else partial)
+            self.socks.append(sock)
+        self._thread.start()
+        time.sleep(0.5)  # let the server take them in and start waiting on them
+        return self
+
+    def alive(self) -> int:
+        """How many of the slow connections the server has not closed (yet)."""
+        return sum(not _closed(sock) for sock in self.socks)
+
+    def _drip(self) -> None:
+        while not self.stop.wait(self.every):
+            for sock in self.socks:
+                with contextlib.suppress(OSError):  # closed by the server: fine
+                    sock.send(b"a")
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self._thread.join()
+        for sock in self.socks:
+            sock.close()
+
+
+def _closed(sock: socket.socket) -> bool:
+    """Whether the server closed ``sock`` (an answer it sent first is read and dropped)."""
+    sock.setblocking(False)
+    try:
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                return True
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+    finally:
+        sock.setblocking(True)
 
 
 def worker_pids(master_pid: int) -> list[int]:
