@@ -90,7 +90,7 @@ def scan(code: str):
     """Explain why the lean path did not redirect (it handles every GET/HEAD)."""
     status = request.environ.get(_STATUS)
     if status == 410:
-        abort(410, description="This short link has been switched off by its owner.")
+        abort(410, description="This short link has been switched off or deleted by its owner.")
     if status == 503:
         abort(503, description="The service cannot reach its database; try again shortly.")
     abort(404, description="This short link does not exist. Check the code and try again.")
