@@ -34,15 +34,15 @@ run: $(STAMP)
 		--access-logfile - --access-logformat '%(t)s "%(r)s" %(s)s %(b)s %(M)sms' app:app
 
 test: $(STAMP)
-	$(BIN)/ruff check share tests bench app.py migrations
+	$(BIN)/ruff check share tests bench deploy app.py migrations
 	$(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check share tests bench app.py migrations
-	$(BIN)/ruff format --check share tests bench app.py migrations
+	$(BIN)/ruff check share tests bench deploy app.py migrations
+	$(BIN)/ruff format --check share tests bench deploy app.py migrations
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
