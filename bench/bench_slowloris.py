@@ -10,6 +10,7 @@ e.g. the old sync workers::
 
     .venv/bin/python bench/bench_slowloris.py
     .venv/bin/python bench/bench_slowloris.py --compare "--worker-class sync --threads 1"
+    .venv/bin/python bench/bench_slowloris.py --body   # slow POST bodies instead of heads
 
 A probe that times out counts as the timeout (so "max 5000 ms" with a 5 s
 timeout means it never answered), and the timeouts are counted.
@@ -66,7 +67,7 @@ def run(label: str, extra: tuple[str, ...], env: dict, code: str, args) -> None:
             as (base, _),
         ):  # fmt: skip
             host, port = base.removeprefix("http://").split(":")
-            with Slowloris((host, int(port)), n, args.every, args.pipelined) as slow:
+            with Slowloris((host, int(port)), n, args.every, args.pipelined, args.body) as slow:
                 health = measure(base, "/healthz", args.probes, args.timeout)
                 scan = measure(base, f"/s/{code}?src=slowloris", args.probes, args.timeout)
                 left = slow.alive()
@@ -88,6 +89,11 @@ def main() -> None:
         "--pipelined",
         action="store_true",
         help="every other slow connection sends a whole request before its partial head",
+    )
+    parser.add_argument(
+        "--body",
+        action="store_true",
+        help="slow POSTs instead: a whole head announcing a body, then the body dripped",
     )
     parser.add_argument(
         "--compare",
