@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 HOUR = 3600
+DAY = 24 * HOUR
 SLOT_SECONDS = 900  # every current UTC offset is a whole number of quarter hours
 UTC_ZONE = ZoneInfo("UTC")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -66,6 +67,11 @@ _clock: Clock = Clock()
 def now() -> datetime:
     """The current instant (aware UTC) from the installed clock."""
     return _clock.now()
+
+
+def epoch_now() -> float:
+    """The current instant as epoch seconds (rate-limit windows count in these)."""
+    return _clock.now().timestamp()
 
 
 def install(clock: Clock) -> Clock:

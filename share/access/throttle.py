@@ -23,11 +23,12 @@ a successful login clears the pair's and the device's failures.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse
 from limits.strategies import RateLimiter
+
+from share import clock
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class LoginThrottle:
         for item, ids in self._counters(attempt):
             if not self.strategy.hit(item, *ids):
                 reset = self.strategy.get_window_stats(item, *ids).reset_time
-                return max(1.0, math.ceil(reset - time.time()))
+                return max(1.0, math.ceil(reset - clock.epoch_now()))
         return None
 
     def succeeded(self, attempt: Attempt) -> None:

@@ -18,6 +18,8 @@ from pathlib import Path
 from flask import Flask, Response, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 
+from share import clock
+
 #: statuses whose ``Retry-After`` tells the client when to come back
 _WAIT_STATUSES = (429, 503)
 
@@ -45,7 +47,7 @@ def _favicon_view(icon: bytes):
     def favicon():
         response = Response(icon, mimetype="image/x-icon")
         response.cache_control.public = True
-        response.cache_control.max_age = 7 * 86400
+        response.cache_control.max_age = 7 * clock.DAY
         return response
 
     return favicon

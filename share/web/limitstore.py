@@ -11,13 +11,12 @@ The counting itself is in :mod:`share.storage.ratelimits`.
 from __future__ import annotations
 
 import threading
-import time
 
 from flask import current_app
 from limits.storage import MovingWindowSupport, RedisStorage, Storage
 from sqlalchemy.exc import SQLAlchemyError
 
-from share import services
+from share import clock, services
 from share.storage import ratelimits
 
 #: what Flask-Limiter is told to use (``RATELIMIT_STORAGE_URI``)
@@ -60,38 +59,38 @@ class AppStorage(Storage, MovingWindowSupport):
         """Count a hit if the moving window has room (limits' contract)."""
         if redis := self._redis():
             return redis.acquire_entry(key, limit, expiry, amount)
-        return ratelimits.acquire(self._engine(), key, limit, expiry, time.time(), amount)
+        return ratelimits.acquire(self._engine(), key, limit, expiry, clock.epoch_now(), amount)
 
     def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
         """(oldest hit in the window, hits in it)."""
         if redis := self._redis():
             return redis.get_moving_window(key, limit, expiry)
-        return ratelimits.window(self._engine(), key, expiry, time.time())
+        return ratelimits.window(self._engine(), key, expiry, clock.epoch_now())
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         """Count hits unconditionally; the live hits afterwards."""
         if redis := self._redis():
             return redis.incr(key, expiry, amount)
-        return ratelimits.add(self._engine(), key, expiry, time.time(), amount)
+        return ratelimits.add(self._engine(), key, expiry, clock.epoch_now(), amount)
 
     def get(self, key: str) -> int:
         """Live hits of ``key``."""
         if redis := self._redis():
             return redis.get(key)
-        return ratelimits.count(self._engine(), key, time.time())
+        return ratelimits.count(self._engine(), key, clock.epoch_now())
 
     def get_expiry(self, key: str) -> float:
         """When the last live hit of ``key`` expires."""
         if redis := self._redis():
             return redis.get_expiry(key)
-        return ratelimits.expires(self._engine(), key, time.time())
+        return ratelimits.expires(self._engine(), key, clock.epoch_now())
 
     def check(self) -> bool:
         """Whether the storage answers (the limiter's health check)."""
         if redis := self._redis():
             return redis.check()
         try:
-            ratelimits.count(self._engine(), "", time.time())
+            ratelimits.count(self._engine(), "", clock.epoch_now())
         except SQLAlchemyError:
             return False
         return True

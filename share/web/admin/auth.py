@@ -17,6 +17,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import TooManyRequests
 
+from share import clock
 from share.access import admins
 from share.access.throttle import Attempt, LoginLimits, LoginThrottle, account_name
 
@@ -39,7 +40,7 @@ def _device(account: str) -> str | None:
     if not raw or len(raw) > 512:
         return None
     try:
-        value = _devices().loads(raw, max_age=DEVICE_DAYS * 86400)
+        value = _devices().loads(raw, max_age=DEVICE_DAYS * clock.DAY)
     except BadSignature:
         return None
     if not isinstance(value, dict) or value.get("a") != account:
@@ -88,7 +89,7 @@ def login():
     response.set_cookie(
         DEVICE_COOKIE,
         _devices().dumps({"a": attempt.account, "d": device}),
-        max_age=DEVICE_DAYS * 86400,
+        max_age=DEVICE_DAYS * clock.DAY,
         path=url_for("admin.login"),
         secure=request.is_secure or current_app.config.get("SESSION_COOKIE_SECURE", False),
         httponly=True,
