@@ -150,6 +150,13 @@ def as_days(value: Any) -> int | None:
     return int(text)
 
 
+def as_utm(value: Any) -> Any:
+    """A UTM query-string template (:mod:`share.links.utm`); empty turns UTM off (``None``)."""
+    from share.links.utm import parse_site
+
+    return parse_site(value)
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: its name (``SHARE_<name>``), default, README help and converter."""
@@ -323,6 +330,15 @@ SETTINGS: tuple[Setting, ...] = (
         "Links kept in memory per worker so a scan still redirects when the database "
         "is unreachable.",
         kind=int,
+    ),
+    Setting(
+        "UTM",
+        "",
+        "UTM tags added to the redirect's `Location`, a query-string template such as "
+        "`utm_source={placement}&utm_medium=qr&utm_campaign={tag}` (placeholders `{placement}`, "
+        "`{client}`, `{tag}`, `{code}`); a link's own `utm` overrides it per parameter, and "
+        "parameters the article URL already has are kept. Empty: off.",
+        kind=as_utm,
     ),
 )
 

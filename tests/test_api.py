@@ -18,6 +18,8 @@ LINK_FIELDS = {
     "lang",
     "created_at",
     "disabled",
+    "tags",
+    "utm",
 }
 
 

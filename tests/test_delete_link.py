@@ -176,8 +176,8 @@ def _link_id(engine, code: str) -> int:
 
 
 def test_deleting_one_of_two_links_takes_exactly_its_counts(any_app, any_api, frozen):
-    gone = any_api.make_link(ARTICLE)["code"]
-    kept = any_api.make_link(KEPT)["code"]
+    gone = any_api.make_link(ARTICLE, tags=["gone", "both"])["code"]
+    kept = any_api.make_link(KEPT, tags=["both"])["code"]
     engine = services.of(any_app).engine
     _scan_both(any_app, [gone, kept], 14)
     for code, times in ((gone, 3), (kept, 2)):

@@ -7,7 +7,7 @@ the article page said about itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,13 +17,16 @@ from sqlalchemy import Engine
 from share import clock
 from share.errors import InputError
 from share.links import codes
+from share.links import tags as taglib
+from share.links import utm as utmlib
 from share.links.urls import normalise_url
 from share.storage import deletion
 from share.storage import links as store
+from share.storage import tags as tagstore
 
 MAX_TITLE = 300
 MAX_DESCRIPTION = 1000
-EDITABLE = ("title", "description", "image", "disabled")
+EDITABLE = ("title", "description", "image", "disabled", "tags", "utm")
 
 
 class LinkError(InputError):
@@ -46,6 +49,8 @@ class Link:
     meta_version: int
     disabled: bool
     created_at: datetime
+    tags: tuple[str, ...] = ()  # campaign tags as written, in display order
+    utm: dict[str, str] | None = None  # the link's own UTM templates (share.links.utm)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Link:
@@ -63,6 +68,8 @@ class Link:
             meta_version=row.get("meta_version") or 1,
             disabled=bool(row["disabled"]),
             created_at=row["created_at"],
+            tags=tuple(row.get("tags") or ()),
+            utm=utmlib.loads(row.get("utm")),
         )
 
     def to_json(self, public_url: str) -> dict[str, Any]:
@@ -82,6 +89,8 @@ class Link:
             "lang": self.lang,
             "created_at": clock.iso_utc(self.created_at),
             "disabled": self.disabled,
+            "tags": list(self.tags),
+            "utm": self.utm,
         }
 
 
@@ -104,7 +113,7 @@ def get(engine: Engine, code: str) -> Link | None:
     if not codes.looks_like_code(code):
         return None
     row = store.get_by_code(engine, code)
-    return Link.from_row(row) if row and row["deleted_at"] is None else None
+    return _tagged(engine, row) if row and row["deleted_at"] is None else None
 
 
 def was_deleted(engine: Engine, code: str) -> bool:
@@ -141,7 +150,7 @@ def delete(engine: Engine, code: str, *, after: Callable[[int], Any] | None = No
 def find_by_url(engine: Engine, url: str) -> Link | None:
     """The link registered for ``url`` once normalised; ``InvalidURL`` for a bad URL."""
     row = store.get_by_url(engine, normalise_url(url))
-    return Link.from_row(row) if row else None
+    return _tagged(engine, row) if row else None
 
 
 MetadataHook = Callable[[Engine, Link], Link]
@@ -155,19 +164,31 @@ def create(
     description: str | None = None,
     image: str | None = None,
     on_created: MetadataHook | None = None,
+    tags: Any = None,
+    code: Any = None,
+    utm: Any = None,
+    reserved: Iterable[str] = (),
 ) -> tuple[Link, bool]:
     """Register ``url`` (normalised); return ``(link, created)``.
 
     An existing link for the same normalised URL is returned unchanged.
+    A vanity ``code`` (:func:`codes.check_vanity`; ``reserved`` adds the app's
+    routed words) must be free, deleted links' codes included (409
+    ``code_taken``), and for a URL already registered must be its code (409
+    ``url_registered``). ``utm`` is the link's own UTM object (:mod:`.utm`).
     ``on_created`` runs once for a new link (the metadata fetch) and may
     return an updated link; its failure never undoes the registration.
     """
     url = normalise_url(url)
     overrides = _clean_overrides({"title": title, "description": description, "image": image})
+    new_tags = taglib.clean_tags(tags)  # checked before anything is stored
+    vanity = codes.check_vanity(code, reserved) if code is not None else None
+    link_utm = utmlib.dumps(utmlib.clean_link(utm))
     now = clock.stored_now()
     for _ in range(8):
         values = {
-            "code": codes.new_code(),
+            "code": vanity or codes.new_code(),
+            "utm": link_utm,
             "url": url,
             "created_at": now,
             "updated_at": now,
@@ -179,10 +200,22 @@ def create(
             row, created = store.insert(engine, values)
             break
         except store.DuplicateCode:
+            if vanity:  # taken by another link, live or deleted: never drawn again
+                raise codes.CodeTaken(
+                    "code_taken", f"The code {vanity!r} is taken; choose another."
+                ) from None
             continue
     else:  # pragma: no cover - 8 collisions in a 1.7e12 space
         raise RuntimeError("could not draw a free code")
-    link = Link.from_row(row)
+    if vanity and not created and row["code"] != vanity:
+        raise codes.CodeTaken(
+            "url_registered",
+            f"This URL is already registered with the code {row['code']!r}; a link keeps "
+            "the code it was given, so ask for that one or none.",
+        )
+    if created and new_tags:  # an existing link keeps its tags, as it keeps its overrides
+        tagstore.replace(engine, row["id"], new_tags)
+    link = _tagged(engine, row)
     if created and on_created is not None:
         link = on_created(engine, link)
     return link, created
@@ -197,7 +230,10 @@ def update(engine: Engine, code: str, changes: dict[str, Any]) -> Link | None:
             f"These fields cannot be changed: {', '.join(sorted(unknown))}; "
             f"use {', '.join(EDITABLE)}.",
         )
+    new_tags = taglib.clean_tags(changes["tags"]) if "tags" in changes else None
     values: dict[str, Any] = {"updated_at": clock.stored_now()}
+    if "utm" in changes:
+        values["utm"] = utmlib.dumps(utmlib.clean_link(changes["utm"]))
     if "disabled" in changes:
         if not isinstance(changes["disabled"], bool):
             raise LinkError("invalid_field", "`disabled` must be true or false.")
@@ -206,7 +242,9 @@ def update(engine: Engine, code: str, changes: dict[str, Any]) -> Link | None:
     for key, value in _clean_overrides(meta, keep_empty=True).items():
         values[f"{key}_override"] = value
     row = store.update_by_code(engine, code, values, bump_meta=bool(meta))
-    return Link.from_row(row) if row else None
+    if row and new_tags is not None and not tagstore.replace(engine, row["id"], new_tags):
+        return None  # deleted between the two writes
+    return _tagged(engine, row) if row else None
 
 
 def _clean_overrides(values: dict[str, Any], keep_empty: bool = False) -> dict[str, Any]:
@@ -256,9 +294,22 @@ def apply_metadata(engine: Engine, code: str, meta: Any) -> Link | None:
         for key in ("title", "description", "image", "site_name", "lang", "canonical_url"):
             values[key] = getattr(meta, key)
     row = store.update_by_code(engine, code, values, bump_meta=not meta.fetch_error)
-    return Link.from_row(row) if row else None
+    return _tagged(engine, row) if row else None
 
 
-def page(engine: Engine, limit: int, cursor: tuple[datetime, int] | None) -> list[Link]:
-    """Newest first, after ``cursor`` (created_at, id): stable paging while links are added."""
-    return [Link.from_row(r) for r in store.page(engine, limit, cursor)]
+def page(
+    engine: Engine, limit: int, cursor: tuple[datetime, int] | None, tag: str | None = None
+) -> list[Link]:
+    """Newest first, after ``cursor`` (created_at, id): stable paging while links are added.
+
+    ``tag`` keeps the links carrying it (compared as :mod:`share.links.tags` says).
+    """
+    key = taglib.clean_tag(tag, "`tag`")[0] if tag is not None else None
+    rows = store.page(engine, limit, cursor, key)
+    found = tagstore.tags_for(engine, [r["id"] for r in rows])
+    return [Link.from_row({**r, "tags": found.get(r["id"], [])}) for r in rows]
+
+
+def _tagged(engine: Engine, row: dict[str, Any]) -> Link:
+    """The link of ``row`` with its tags read from ``link_tags``."""
+    return Link.from_row({**row, "tags": tagstore.tags_of(engine, row["id"])})

@@ -26,7 +26,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -35,12 +35,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from share import clock
+from share.links import utm
 from share.scans import useragents
 from share.scans.ingest import Backlog, DatabaseSink, Ingester, IngestThread
 from share.scans.spool import Spool, encode
 from share.scans.visitor import Visitor
 from share.storage import ingest as store
 from share.storage.codes import CodeLookup
+from share.storage.tags import first_tag
 
 log = logging.getLogger("share.scans.redirect")
 
@@ -57,11 +59,20 @@ class Outcome:
 
 
 class Target(NamedTuple):
-    """A code's article URL and whether it was switched off, as last read."""
+    """A code's article URL and whether it was switched off, as last read.
+
+    ``plan`` holds the URL with its UTM tags prepared when the link was read, so
+    a scan only fills in its placement and client (``None``: UTM off for it).
+    """
 
     link_id: int
     url: str
     disabled: bool
+    plan: utm.Plan | None = None
+
+    def location(self, placement: str, client: str) -> str:
+        """The 302's ``Location`` for a scan from ``placement`` in ``client``."""
+        return self.url if self.plan is None else self.plan.location(placement, client)
 
 
 class Redirector:
@@ -75,6 +86,8 @@ class Redirector:
         remember: int = 10000,
         tz: ZoneInfo = clock.UTC_ZONE,
         spool: Spool | None = None,
+        utm_default: utm.Params | None = None,
+        tag_of: Callable[[int], str] | None = None,
     ):
         useragents.warm_up()  # rules built now, not on a reader's first scan
         self.engine = engine
@@ -86,6 +99,9 @@ class Redirector:
         self.remember = remember
         self.lost = 0
         self.spool = spool
+        self.utm_default = utm_default  # SHARE_UTM, parsed; None: off
+        # a link's first tag for {tag}, read only when a template uses it
+        self.tag_of = tag_of or self._first_tag
         self.ingester = (
             Ingester(spool, DatabaseSink(engine, self.days)) if spool is not None else None
         )
@@ -120,17 +136,17 @@ class Redirector:
             try:
                 target = self._target(code)
             except Exception as exc:  # noqa: BLE001 - unknown to this worker, database down
-                return self._fallback(code, exc)
+                return self._fallback(code, exc, visitor)
             if target is None:
                 return Outcome(404)
             if target.disabled:
                 return Outcome(410)
             if self._spooled(target, visitor, now):
-                return Outcome(302, target.url)
+                return Outcome(302, target.location(visitor.placement, visitor.client))
         try:
             return self._record(code, visitor.scan_row(now))
         except Exception as exc:  # noqa: BLE001 - the reader must still be redirected
-            return self._fallback(code, exc)
+            return self._fallback(code, exc, visitor)
 
     # -- the spool path ----------------------------------------------------------
 
@@ -211,7 +227,7 @@ class Redirector:
         for _ in range(2):
             if store.record_direct(self.engine, code, row, self.days):
                 self._keep(code, target._replace(disabled=False))
-                return Outcome(302, target.url)
+                return Outcome(302, target.location(row["placement"], row["client"]))
             target = self._lookup(code)  # switched off (or gone) since remembered
             if target is None:
                 return Outcome(404)
@@ -225,11 +241,16 @@ class Redirector:
             with self._lock:
                 self._targets.pop(code, None)
             return None
-        target = Target(*found)
+        link_id, url, disabled, stored_utm = found
+        plan = utm.for_link(url, code, link_id, self.utm_default, stored_utm, self.tag_of)
+        target = Target(link_id, url, disabled, plan)
         self._keep(code, target)
         return target
 
-    def _fallback(self, code: str, exc: Exception) -> Outcome:
+    def _first_tag(self, link_id: int) -> str:
+        return first_tag(self.engine, link_id) or ""
+
+    def _fallback(self, code: str, exc: Exception, visitor: Visitor) -> Outcome:
         with self._lock:
             self.lost += 1
         target = self._recall(code)
@@ -242,7 +263,9 @@ class Redirector:
         )
         if target is None:
             return Outcome(503)
-        return Outcome(410) if target.disabled else Outcome(302, target.url)
+        if target.disabled:
+            return Outcome(410)
+        return Outcome(302, target.location(visitor.placement, visitor.client))
 
     def _recall(self, code: str) -> Target | None:
         with self._lock:

@@ -18,9 +18,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from share import clock
+from share.links.tags import TagError, clean_tag
 from share.scans.useragents import CLIENTS
 from share.storage import dashboard as store
 from share.storage import rollups
+from share.storage import tags as tagstore
 
 PERIODS = {"today": 1, "7d": 7, "30d": 30, "all": None}
 CHARTS = {"24h": None, "7d": 7, "30d": 30, "90d": 90}
@@ -103,6 +105,7 @@ class TopQuery:
     """The top-articles table's search, sort and page; ``per_page`` is never read from the query."""
 
     q: str = ""
+    tag: str = ""  # a campaign tag, compared as share.links.tags says
     sort: str = "scans_7d"
     desc: bool = True
     page: int = 1
@@ -115,6 +118,7 @@ class TopQuery:
         page = args.get("page", "1")
         return cls(
             q=(args.get("q") or "").strip()[:200],
+            tag=(args.get("tag") or "").strip()[:64],
             sort=sort if sort in store.SORTS else "scans_7d",
             desc=args.get("order", "desc") != "asc",
             page=min(int(page), 10_000) if _whole(page) and int(page) > 0 else 1,
@@ -134,9 +138,23 @@ def top_articles(engine: Engine, tz: ZoneInfo, query: TopQuery, now: datetime | 
         desc=query.desc,
         limit=query.per_page,
         offset=(query.page - 1) * query.per_page,
+        tag_key=_tag_key(query.tag),
     )
+    found = tagstore.tags_for(engine, [row["id"] for row in rows])
+    for row in rows:
+        row["tags"] = found.get(row["id"], [])
     pages = max(1, -(-count // query.per_page))
     return rows, count, pages
+
+
+def _tag_key(tag: str) -> str | None:
+    """The key to filter by: None for no filter, "" (matching nothing) for a malformed tag."""
+    if not tag:
+        return None
+    try:
+        return clean_tag(tag)[0]
+    except TagError:
+        return ""
 
 
 def _whole(text: str) -> bool:

@@ -18,13 +18,13 @@ from .schema import links
 
 
 class CodeLookup:
-    """``(link_id, url, disabled)`` of a code in one round trip, on a per-thread connection."""
+    """``(link_id, url, disabled, utm)`` of a code in one round trip, on a per-thread connection."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
         dialect = engine.dialect
         self.sqlite = dialect.name == "sqlite"
-        stmt = select(links.c.id, links.c.url, links.c.disabled).where(
+        stmt = select(links.c.id, links.c.url, links.c.disabled, links.c.utm).where(
             links.c.code == bindparam("code")
         )
         compiled = stmt.compile(dialect=dialect)
@@ -60,8 +60,8 @@ class CodeLookup:
             with contextlib.suppress(Exception):  # already broken
                 fairy.invalidate()
 
-    def lookup(self, code: str) -> tuple[int, str, bool] | None:
-        """``(link_id, url, disabled)`` for ``code``, or ``None``."""
+    def lookup(self, code: str) -> tuple[int, str, bool, str | None] | None:
+        """``(link_id, url, disabled, utm)`` for ``code``, or ``None`` (``utm``: JSON text)."""
         try:
             conn = self._connection()
             cur = conn.cursor()
@@ -73,4 +73,4 @@ class CodeLookup:
         except Exception:
             self._discard()
             raise
-        return (row[0], row[1], bool(row[2])) if row else None
+        return (row[0], row[1], bool(row[2]), row[3]) if row else None

@@ -29,6 +29,7 @@ from .schema import (
     widget_opens,
 )
 from .spans import SLOT, local_day_of_runs, within
+from .tags import tagged
 
 SORTS = ("scans_7d", "scans_30d", "scans_all", "last_scan", "created")
 
@@ -130,8 +131,12 @@ def top_links(
     desc: bool,
     limit: int,
     offset: int,
+    tag_key: str | None = None,
 ) -> tuple[list[dict], int]:
-    """One page of links with their scans over 7 d / 30 d / all time; and the match count."""
+    """One page of links with their scans over 7 d / 30 d / all time; and the match count.
+
+    ``tag_key`` keeps the links carrying that campaign tag (``share.storage.tags``).
+    """
     table, when, start = _summed(by_day)
     r = table.c
     agg = (
@@ -147,6 +152,8 @@ def top_links(
     )
     live = links.c.deleted_at.is_(None)  # a deleted link's tombstone is not an article
     where = (_search(q) & live) if q else live
+    if tag_key is not None:
+        where = where & links.c.id.in_(tagged(tag_key))
     key = {"created": links.c.created_at, "last_scan": agg.c.last_scan}.get(sort)
     if key is None:
         key = func.coalesce(agg.c[sort], 0)

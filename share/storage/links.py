@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .engine import read, write
 from .schema import links
+from .tags import tagged
 
 
 class DuplicateCode(Exception):
@@ -82,14 +83,21 @@ def update_by_code(
     return dict(row) if row else None
 
 
-def page(engine: Engine, limit: int, before: tuple[datetime, int] | None) -> list[dict[str, Any]]:
-    """Newest first, keyset-paged by ``(created_at, id)``; deleted links are left out."""
+def page(
+    engine: Engine, limit: int, before: tuple[datetime, int] | None, tag_key: str | None = None
+) -> list[dict[str, Any]]:
+    """Newest first, keyset-paged by ``(created_at, id)``; deleted links are left out.
+
+    ``tag_key`` keeps only the links carrying that tag (``share.storage.tags``).
+    """
     stmt = (
         select(links)
         .where(links.c.deleted_at.is_(None))
         .order_by(links.c.created_at.desc(), links.c.id.desc())
         .limit(limit)
     )
+    if tag_key is not None:
+        stmt = stmt.where(links.c.id.in_(tagged(tag_key)))
     if before is not None:
         created, link_id = before
         stmt = stmt.where(

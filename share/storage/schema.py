@@ -38,7 +38,8 @@ links = Table(
     "links",
     metadata,
     Column("id", BigId, primary_key=True),
-    Column("code", String(16), nullable=False, unique=True),
+    # random codes are 7 characters; vanity codes 3-32 (migration 0009)
+    Column("code", String(32), nullable=False, unique=True),
     # NULL once deleted (migration 0008): the row stays as a tombstone, see ``deleted_at``
     Column("url", String(2048), unique=True),
     # what the page said about itself (fetched)
@@ -61,8 +62,22 @@ links = Table(
     # set when deleted: scans, opens and roll-ups are gone, the code answers 410 and is
     # never drawn again (share.storage.deletion)
     Column("deleted_at", DateTime),
+    # the link's own UTM templates, JSON text (share.links.utm); NULL: the site default alone
+    Column("utm", Text),
 )
 Index("ix_links_created", links.c.created_at, links.c.id)
+
+# Campaign tags (migration 0010, share.links.tags): ``tag_key`` compares
+# (NFKC + casefold), ``tag`` is shown as first written. Deleting a link takes
+# its tags with it (share.storage.deletion follows every FK to links.id).
+link_tags = Table(
+    "link_tags",
+    metadata,
+    Column("link_id", BigId, ForeignKey("links.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_key", String(128), primary_key=True),
+    Column("tag", String(64), nullable=False),
+)
+Index("ix_link_tags_tag_key", link_tags.c.tag_key)
 
 scans = Table(
     "scans",

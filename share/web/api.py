@@ -11,8 +11,10 @@ from datetime import datetime
 from flask import Blueprint, current_app, jsonify, request
 
 from share import services
+from share.links import codes
 from share.links import service as links
 from share.links.urls import host_allowed, host_of, normalise_url
+from share.stats import bytag
 from share.stats import perlink as stats
 
 from ..db import get_engine
@@ -156,29 +158,45 @@ def _cors(response):
 def create_link():
     """Register a URL: 201 when new; 200 with the existing link, its overrides left unchanged."""
     body = _json_body()
-    unknown = set(body) - {"url", "title", "description", "image"}
+    unknown = set(body) - {"url", "title", "description", "image", "tags", "code", "utm"}
     if unknown:
         raise InputError(
             "unknown_field",
-            f"Unknown fields: {', '.join(sorted(unknown))}; use url, title, description, image.",
+            f"Unknown fields: {', '.join(sorted(unknown))}; "
+            "use url, title, description, image, tags, code, utm.",
         )
     url = normalise_url(body.get("url"))
     link, created = _create(
-        url, title=body.get("title"), description=body.get("description"), image=body.get("image")
+        url,
+        title=body.get("title"),
+        description=body.get("description"),
+        image=body.get("image"),
+        tags=body.get("tags"),
+        code=body.get("code"),
+        utm=body.get("utm"),
+        reserved=_routed_words(),
     )
     return jsonify(link.to_json(public_url())), 201 if created else 200
+
+
+def _routed_words() -> frozenset[str]:
+    """First path segments the app routes (``admin``, ``api``…): no vanity code may take one."""
+    return codes.first_segments(rule.rule for rule in current_app.url_map.iter_rules())
 
 
 @bp.get("/links")
 @require_api_key
 def list_links():
-    """Newest first, ``limit`` (1-100) a page; pass ``next_cursor`` back as ``cursor`` for more."""
+    """Newest first, ``limit`` (1-100) a page; pass ``next_cursor`` back as ``cursor`` for more.
+
+    ``tag`` keeps the links carrying that campaign tag (compared case-insensitively).
+    """
     limit_raw = request.args.get("limit", "20")
     if not re.fullmatch(r"[0-9]{1,3}", limit_raw) or not 1 <= int(limit_raw) <= 100:
         raise InputError("invalid_limit", "`limit` must be a whole number from 1 to 100.")
     limit = int(limit_raw)
     cursor = _decode_cursor(request.args.get("cursor"))
-    page = links.page(get_engine(), limit + 1, cursor)
+    page = links.page(get_engine(), limit + 1, cursor, request.args.get("tag") or None)
     base = public_url()
     next_cursor = _encode_cursor(page[limit - 1]) if len(page) > limit else None
     return jsonify(links=[link.to_json(base) for link in page[:limit]], next_cursor=next_cursor)
@@ -260,6 +278,29 @@ def link_stats(code: str):
         tz=request.args.get("tz"),
     )
     return jsonify(stats.link_stats(counted_engine(), link.id, query))
+
+
+@bp.get("/tags")
+@require_api_key
+def list_tags():
+    """Every campaign tag in use with its live links and human scans of the last 30 UTC days."""
+    return jsonify(bytag.summary(counted_engine()))
+
+
+@bp.get("/tags/<tag>/stats")
+@require_api_key
+def tag_stats(tag: str):
+    """The link-stats JSON summed over a tag's links; 404 when no live link carries the tag."""
+    query = stats.StatsQuery.parse(
+        request.args.get("from"),
+        request.args.get("to"),
+        request.args.get("bucket"),
+        tz=request.args.get("tz"),
+    )
+    numbers = bytag.tag_stats(counted_engine(), tag, query)
+    if numbers is None:
+        raise ApiError(404, "not_found", f"No link carries the tag {tag[:40]!r}.")
+    return jsonify(numbers)
 
 
 @bp.get("/openapi.json")

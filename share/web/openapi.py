@@ -59,6 +59,43 @@ _OVERRIDES = {
     "image": {**_URL, "nullable": True},
 }
 
+#: Campaign tags (POST and PATCH; share.links.tags has the rules).
+_TAGS = {
+    "type": "array",
+    "maxItems": 10,
+    "description": "Campaign tags: at most 10, each 1-32 characters once trimmed (letters of any "
+    "script, digits, spaces, `-`, `_`, `.`; no commas), compared case-insensitively (NFKC + "
+    "casefold) and shown as first written; duplicates collapse. PATCH replaces the set; `[]` "
+    "clears it. Anything else is a 400 `invalid_tags` naming the tag.",
+    "items": {"type": "string", "minLength": 1, "maxLength": 32},
+}
+
+#: A vanity code asked for at registration (share.links.codes has the rules).
+_VANITY = {
+    "type": "string",
+    "nullable": True,
+    "pattern": "^[A-Za-z0-9_-]{3,32}$",
+    "description": "A code of your choosing instead of a random one: 3-32 of `A-Z a-z 0-9 _ -`. "
+    "Malformed, or a word the service routes as a first path segment (`admin`, `api`, `s`, "
+    "`qr`, `card`, `t`…, any letter case): 400 `invalid_code`. Held by another link, deleted "
+    "ones included: 409 `code_taken`. The URL already registered under another code: 409 "
+    "`url_registered`.",
+}
+
+#: A link's own UTM templates (POST and PATCH; share.links.utm has the rules). Keys are
+#: optional even in answers, so they are named in the description, not as ``properties``.
+_UTM = {
+    "type": "object",
+    "nullable": True,
+    "maxProperties": 5,
+    "additionalProperties": {"type": "string", "maxLength": 200},
+    "description": "UTM tags added to the redirect for this link: keys among `source`, "
+    "`medium`, `campaign`, `term`, `content`, each `utm_<key>` overriding "
+    "`SHARE_UTM`'s; templates of at most 200 characters with the placeholders `{placement}`, "
+    '`{client}`, `{tag}`, `{code}`; `""` leaves that parameter out; `null` clears the object. '
+    "An unknown key or a bad template is a 400 `invalid_utm` naming the field.",
+}
+
 
 def _errors(*statuses: int) -> dict[str, Any]:
     """The error answers of an operation; every operation can answer 405."""
@@ -90,7 +127,10 @@ PATHS: dict[str, dict[str, Any]] = {
             "description": "201 with a new link, or 200 with the one already registered for "
             "the same normalised URL (its overrides unchanged). " + _JSON_BODY_RULES,
             "security": _KEY,
-            "requestBody": _json_body({"url": _URL, **_OVERRIDES}, required=["url"]),
+            "requestBody": _json_body(
+                {"url": _URL, **_OVERRIDES, "tags": _TAGS, "code": _VANITY, "utm": _UTM},
+                required=["url"],
+            ),
             "responses": {
                 "201": {
                     "description": "Created",
@@ -99,7 +139,7 @@ PATHS: dict[str, dict[str, Any]] = {
                     },
                 },
                 **_LINK,
-                **_errors(400, 401, 413),
+                **_errors(400, 401, 409, 413),
             },
         },
         "get": {
@@ -116,6 +156,13 @@ PATHS: dict[str, dict[str, Any]] = {
                     "name": "cursor",
                     "in": "query",
                     "description": "The `next_cursor` of the previous page.",
+                    "schema": {"type": "string"},
+                },
+                {
+                    "name": "tag",
+                    "in": "query",
+                    "description": "Only links carrying this campaign tag (compared "
+                    "case-insensitively); a malformed tag is a 400 `invalid_tags`.",
                     "schema": {"type": "string"},
                 },
             ],
@@ -169,7 +216,9 @@ PATHS: dict[str, dict[str, Any]] = {
             "clears an override (the fetched value shows again). " + _JSON_BODY_RULES,
             "security": _KEY,
             "parameters": [_CODE],
-            "requestBody": _json_body({**_OVERRIDES, "disabled": {"type": "boolean"}}),
+            "requestBody": _json_body(
+                {**_OVERRIDES, "disabled": {"type": "boolean"}, "tags": _TAGS, "utm": _UTM}
+            ),
             "responses": {**_LINK, **_errors(400, 401, 404, 410, 413)},
         },
         "delete": {
@@ -239,6 +288,65 @@ PATHS: dict[str, dict[str, Any]] = {
     },
 }
 
+_TAG = {
+    "name": "tag",
+    "in": "path",
+    "required": True,
+    "description": "A campaign tag, compared case-insensitively (URL-encoded).",
+    "schema": {"type": "string"},
+}
+PATHS["/api/v1/tags"] = {
+    "get": {
+        "summary": "Campaign tags in use, most scanned first",
+        "description": "One entry per tag carried by a live link: the tag as first written, "
+        "its links and their human scans over the last 30 UTC days (today included), from "
+        "the roll-ups.",
+        "security": _KEY,
+        "responses": {
+            "200": {
+                "description": "The tags",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["tag", "links", "scans_30d"],
+                                "properties": {
+                                    "tag": {"type": "string"},
+                                    "links": {"type": "integer"},
+                                    "scans_30d": {"type": "integer"},
+                                },
+                            },
+                        }
+                    }
+                },
+            },
+            **_errors(400, 401),
+        },
+    }
+}
+PATHS["/api/v1/tags/{tag}/stats"] = {
+    "get": {
+        "summary": "Scan statistics of a campaign tag: its links' statistics summed",
+        "description": "The parameters and fields of `/api/v1/links/{code}/stats`, summed over "
+        "every live link carrying the tag (`unique` adds the links' visitors; `top_referrers` "
+        "sums the links' own top lists), plus `tag` and `links`. " + _RANGE_RULES + " A tag no "
+        "live link carries is a 404 `not_found`.",
+        "security": _KEY,
+        "parameters": [_TAG, *PATHS["/api/v1/links/{code}/stats"]["get"]["parameters"][1:]],
+        "responses": {
+            "200": {
+                "description": "Statistics",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/TagStats"}}
+                },
+            },
+            **_errors(400, 401, 404),
+        },
+    }
+}
+
 _STRING_URL = {"type": "string", "format": "uri"}
 _COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
 
@@ -292,6 +400,12 @@ COMPONENTS: dict[str, Any] = {
                 "lang": {"type": "string", "nullable": True},
                 "created_at": {"type": "string", "format": "date-time"},
                 "disabled": {"type": "boolean"},
+                "tags": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "Campaign tags as written, sorted case-insensitively",
+                },
+                "utm": {**_UTM, "description": "The link's own UTM templates, or null"},
             }
         ),
         "Stats": _all_required(
@@ -337,6 +451,16 @@ COMPONENTS: dict[str, Any] = {
         ),
     },
 }
+
+
+_STATS = COMPONENTS["schemas"]["Stats"]
+COMPONENTS["schemas"]["TagStats"] = _all_required(
+    {
+        "tag": {"type": "string", "description": "The tag as first written"},
+        "links": {"type": "integer", "description": "Live links carrying it"},
+        **_STATS["properties"],
+    }
+)
 
 
 def spec(server_url: str) -> dict[str, Any]:

@@ -65,6 +65,7 @@ def install(app: Flask) -> None:
         remember=app.config["REDIRECT_LOOKUP_CACHE"],
         tz=app.config["TIMEZONE"],
         spool=spool,
+        utm_default=app.config["UTM"],
     )
     services.of(app).redirector = redirector
     inner = app.wsgi_app

@@ -22,6 +22,7 @@ def _data() -> dict:
     rows, count, pages = dashboard.top_articles(engine, tz, query)
     data["top"] = {
         "q": query.q,
+        "tag": query.tag,
         "sort": query.sort,
         "order": "desc" if query.desc else "asc",
         "page": query.page,
@@ -42,6 +43,7 @@ def _article(row: dict) -> dict:
         "image": safe_image(link.image),
         "short_url": link.to_json(public_url())["short_url"],
         "disabled": link.disabled,
+        "tags": list(link.tags),
         "scans_7d": int(row["scans_7d"] or 0),
         "scans_30d": int(row["scans_30d"] or 0),
         "scans_all": int(row["scans_all"] or 0),
