@@ -10,7 +10,6 @@ no row of the link is left anywhere, and its code answers 410 for good.
 
 from __future__ import annotations
 
-import secrets
 import threading
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -31,6 +30,7 @@ from share.storage.engine import write
 from share.storage.schema import links as links_table
 from tests.adminhelp import CHROME, WECHAT, AdminClient
 from tests.conftest import DEFAULT_INSTANT, close_app, make_app
+from tests.proposing import Proposing
 from tests.rollupcheck import assert_rollups_match_raw
 
 ARTICLE = "https://news.example.com/a/deleted"
@@ -280,18 +280,6 @@ def test_the_direct_write_path_refuses_a_deleted_link(any_app, any_api, tmp_path
 
 
 # -- the code ------------------------------------------------------------------------------
-
-
-class Proposing:
-    """Stands in for ``secrets`` in the code generator: proposes ``code`` first, then at random."""
-
-    def __init__(self, code: str):
-        self.pending = list(code)
-        self.calls = 0
-
-    def choice(self, alphabet: str) -> str:
-        self.calls += 1
-        return self.pending.pop(0) if self.pending else secrets.choice(alphabet)
 
 
 def test_a_deleted_code_is_never_drawn_again(any_app, any_api, monkeypatch):

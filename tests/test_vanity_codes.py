@@ -9,8 +9,6 @@ redirect like a random code.
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
 from sqlalchemy import func, select
 
@@ -18,6 +16,7 @@ from share import services
 from share.links import codes
 from share.storage.schema import links as links_table
 from tests.conftest import PUBLIC, Api, close_app, make_app
+from tests.proposing import Proposing
 
 ARTICLE = "https://news.example.com/a/vanity"
 OTHER = "https://news.example.com/a/other"
@@ -164,18 +163,6 @@ def test_reserved_words_come_from_the_url_map_at_runtime(sqlite_url, tmp_path):
         assert api.post("/links", json={"url": ARTICLE, "code": "newsroom2"}).status_code == 201
     finally:
         close_app(app)
-
-
-class Proposing:
-    """Stands in for ``secrets`` in the code generator: proposes ``code`` first, then random."""
-
-    def __init__(self, code: str):
-        self.pending = list(code)
-        self.calls = 0
-
-    def choice(self, alphabet: str) -> str:
-        self.calls += 1
-        return self.pending.pop(0) if self.pending else secrets.choice(alphabet)
 
 
 def test_a_random_draw_meeting_a_vanity_code_is_drawn_again(any_api, monkeypatch):

@@ -27,7 +27,7 @@ from share import services
 from share.db import alembic_config, get_engine, migrate
 from share.scans import retention
 from share.scans.ingest import prepare_rollups
-from share.scans.spool import Spool, folder_for
+from share.scans.spool import Spool, folder_for, process_alive
 from share.storage import backup as store
 from share.storage.backup import BackupError
 
@@ -77,19 +77,9 @@ def _busy(spool: Spool) -> str | None:
     if pid is not None:
         return f"a dedicated scan ingester (pid {pid}) is running"
     for f in spool.files():
-        if f.pid != os.getpid() and _alive(f.pid):
+        if f.pid != os.getpid() and process_alive(f.pid):
             return f"a process (pid {f.pid}) is still writing scans to the spool"
     return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @click.command("restore")

@@ -19,7 +19,7 @@ from share.errors import InputError
 from share.links import codes
 from share.links import tags as taglib
 from share.links import utm as utmlib
-from share.links.urls import normalise_url
+from share.links.urls import encodable, normalise_url
 from share.storage import deletion
 from share.storage import links as store
 from share.storage import tags as tagstore
@@ -258,7 +258,7 @@ def _clean_overrides(values: dict[str, Any], keep_empty: bool = False) -> dict[s
             continue
         if not isinstance(value, str):
             raise LinkError("invalid_field", f"`{key}` must be a string.")
-        if "\x00" in value or not _encodable(value):
+        if "\x00" in value or not encodable(value):
             # PostgreSQL refuses NUL; a lone surrogate cannot be stored as UTF-8 anywhere
             raise LinkError(
                 "invalid_field", f"`{key}` contains a NUL or a broken character; remove it."
@@ -273,14 +273,6 @@ def _clean_overrides(values: dict[str, Any], keep_empty: bool = False) -> dict[s
                 raise LinkError("invalid_field", f"`image` is not usable: {exc}") from exc
         out[key] = value
     return out
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def apply_metadata(engine: Engine, code: str, meta: Any) -> Link | None:

@@ -112,3 +112,12 @@ def host_allowed(host: str, patterns: list[str]) -> bool:
         elif host == pattern:
             return True
     return False
+
+
+def encodable(text: str) -> bool:
+    """Whether ``text`` can be stored and sent as UTF-8 (no lone surrogates from bad JSON)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

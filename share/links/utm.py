@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from urllib.parse import parse_qsl, quote, unquote_plus, urlsplit
 
 from share.errors import InputError
+from share.links.urls import encodable
 
 PLACEHOLDERS = ("placement", "client", "tag", "code")
 PER_SCAN = ("placement", "client")  # filled on every scan; the others when the link is read
@@ -40,7 +41,7 @@ Params = tuple[tuple[str, Template], ...]
 
 def compile_template(text: str, field: str) -> Template:
     """``text`` split into literals and placeholders; ``InputError("invalid_utm")`` naming ``field``."""
-    if "\x00" in text or not _encodable(text):
+    if "\x00" in text or not encodable(text):
         raise _bad(field, "contains a NUL or a broken character")
     pieces: list[str | tuple[str]] = []
     pos = 0
@@ -65,14 +66,6 @@ def _literal(text: str, field: str, pieces: list) -> None:
 def _bad(field: str, problem: str) -> InputError:
     names = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
     return InputError("invalid_utm", f"`{field}` {problem}; placeholders are {names}.")
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def parse_site(value: object) -> Params | None:

@@ -210,7 +210,7 @@ class Spool:
             newest[f.pid] = f
         out = set()
         for f in files:
-            if newest[f.pid] is not f or not _alive(f.pid):
+            if newest[f.pid] is not f or not process_alive(f.pid):
                 out.add(f.name)
         return out
 
@@ -271,7 +271,7 @@ class Spool:
         if not (text.isascii() and text.isdigit()):
             return None
         pid = int(text)
-        if pid == os.getpid() or not _alive(pid):
+        if pid == os.getpid() or not process_alive(pid):
             return None
         with self.ingest_lock(timeout=0) as free:
             return None if free else pid
@@ -289,7 +289,8 @@ class _Kept(contextlib.AbstractContextManager):
         self._held.__exit__(None, None, None)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (this process always does)."""
     if pid == os.getpid():
         return True
     try:
