@@ -137,15 +137,6 @@ def epoch_micros(moment: datetime) -> int:
     return (utc(moment) - _EPOCH) // timedelta(microseconds=1)
 
 
-_EPOCH_NAIVE = datetime(1970, 1, 1)
-_MICROS_PER_HOUR = HOUR * 1_000_000
-
-
-def stored_from_micros(micros: int) -> tuple[datetime, int]:
-    """Epoch microseconds as the stored naive-UTC ``ts`` and its ``hour`` (the ingester's hot loop)."""
-    return _EPOCH_NAIVE + timedelta(microseconds=micros), micros // _MICROS_PER_HOUR
-
-
 def from_epoch(seconds: int) -> datetime:
     """Epoch seconds as an aware UTC datetime."""
     return datetime.fromtimestamp(seconds, UTC)

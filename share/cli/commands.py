@@ -140,7 +140,7 @@ def seed_demo() -> None:
 
 @click.command("ingest")
 @with_appcontext
-@click.option("--interval", default=0.4, show_default=True, help="Seconds between ingest runs.")
+@click.option("--interval", default=0.25, show_default=True, help="Seconds between ingest runs.")
 def ingest_command(interval: float) -> None:
     """Be this instance's dedicated scan ingester until stopped (SIGTERM or Ctrl-C).
 

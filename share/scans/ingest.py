@@ -1,10 +1,13 @@
 """Moving spooled scans into the database: exactly once, in batches, one ingester at a time.
 
 :meth:`Ingester.run_once` takes the spool folder's ingest lock (a ``flock``,
-so a worker killed mid-batch hands it on), reads each file from its stored
-position up to the last complete line, and hands each batch with the
-position just past it to a :class:`ScanSink`; :class:`DatabaseSink` stores
-rows, roll-ups and position in one transaction. A batch
+so a worker killed mid-batch hands it on), reads every file from its stored
+position up to its last complete line, and hands the batch (all files
+together, up to :data:`BATCH_BYTES`) with the positions just past it to a
+:class:`ScanSink`; :class:`DatabaseSink` stores rows, roll-ups and
+positions in one transaction. One transaction per run, not per file, and
+runs spaced by an interval rather than back to back: a transaction's fixed
+cost is most of the CPU when batches are small. A batch
 that fails (database down, locked, slow) is simply tried again later from
 the same position: the scans wait in the spool.
 
@@ -29,12 +32,16 @@ from sqlalchemy import Engine
 
 from share import clock
 from share.storage import ingest as store
-from share.storage import rollups
+from share.storage import rollups, scanrows
 
-from .spool import Spool, decode, decode_lines
+from .spool import FIELDS, Spool, decode, decode_values
+
+if FIELDS != scanrows.FIELDS:  # the spool's lines are handed to storage as they are
+    raise ImportError("share.scans.spool.FIELDS and share.storage.scanrows.FIELDS differ")
 
 log = logging.getLogger("share.scans.ingest")
 BATCH_BYTES = 4 * 1024 * 1024  # about 13,000 scans: one transaction each
+LINE_ROOM = 64 * 1024  # read at least this much of a file, so a whole line always fits
 
 
 @dataclass(frozen=True)
@@ -57,11 +64,13 @@ class ScanSink(Protocol):
     def positions(self, spool_id: str) -> dict[str, int]:
         """``{spool file name: offset ingested up to}``."""
 
-    def store(self, spool_id: str, file: str, start: int, end: int, rows: list[dict]) -> int | None:
-        """Keep ``rows`` and move ``file``'s position from ``start`` to ``end``, atomically.
+    def store(self, spool_id: str, moves: list[tuple[str, int, int]], values: list) -> int | None:
+        """Keep the scans and move each ``(file, start, end)`` position to ``end``, atomically.
 
-        Returns the rows kept, or ``None`` (nothing written) when the stored
-        position is no longer ``start``: someone else stored that batch.
+        ``values`` are the scans' values in the spool's order
+        (:data:`~share.scans.spool.FIELDS`). Returns the rows kept, or
+        ``None`` (nothing written) when a stored position is no longer its
+        ``start``: someone else stored that batch.
         """
 
     def forget(self, spool_id: str, file: str) -> None:
@@ -79,9 +88,9 @@ class DatabaseSink:
         """See :class:`ScanSink`."""
         return store.positions(self.engine, spool_id)
 
-    def store(self, spool_id: str, file: str, start: int, end: int, rows: list[dict]) -> int | None:
+    def store(self, spool_id: str, moves: list[tuple[str, int, int]], values: list) -> int | None:
         """See :class:`ScanSink`."""
-        return store.ingest(self.engine, spool_id, file, start, end, rows, self.days)
+        return store.ingest_batch(self.engine, spool_id, moves, values, self.days)
 
     def forget(self, spool_id: str, file: str) -> None:
         """See :class:`ScanSink`."""
@@ -141,48 +150,55 @@ class Ingester:
             return self._ingest_files()
 
     def _ingest_files(self) -> int:
+        """Every file's news in batches of up to :data:`BATCH_BYTES`, one transaction each.
+
+        A batch takes what every file holds past its position, so under load
+        one transaction (one commit, one position query) covers all the
+        workers' files instead of one per file.
+        """
         files = self.spool.files()
         done = self._positions()
+        offsets = {f.name: done.get(f.name, 0) for f in files}
         sealed = self.spool.sealed(files)
         count = 0
+        more = True
+        while more:
+            moves, values, size, more = [], [], 0, False
+            for f in files:
+                room = max(BATCH_BYTES - size, LINE_ROOM)
+                start = offsets.get(f.name, 0)
+                chunk = _whole_lines(f.path, start, room)
+                if not chunk:
+                    continue
+                more = more or len(chunk) + LINE_ROOM > room  # perhaps more past what fitted
+                records, torn = decode_values(chunk)
+                if torn:
+                    self.skipped += torn
+                    log.error(
+                        "skipped %d torn spool line(s) in %s at offset %d", torn, f.name, start
+                    )
+                moves.append((f.name, start, start + len(chunk)))
+                values += records
+                size += len(chunk)
+                if size >= BATCH_BYTES:
+                    more = True
+                    break
+            if not moves:
+                break
+            # the rows and the positions just past them, in one transaction
+            kept = self.sink.store(self.spool.spool_id, moves, values)
+            if kept is None:  # stored meanwhile by another: read the positions again
+                self._positions()
+                self.ingested += count
+                return count
+            count += kept
+            for name, _, end in moves:
+                offsets[name] = self._known[name] = end
         for f in files:
-            offset = done.get(f.name, 0)
-            count += self._ingest_file(f.path, f.name, offset)
             if f.name in sealed:
                 self._delete_if_done(f)
         self.ingested += count
         return count
-
-    def _ingest_file(self, path, name: str, offset: int) -> int:
-        count = 0
-        try:
-            fh = open(path, "rb")  # noqa: SIM115 - closed below, read in batches
-        except FileNotFoundError:
-            return 0
-        with fh:
-            fh.seek(offset)
-            while True:
-                chunk = fh.read(BATCH_BYTES)
-                end = chunk.rfind(b"\n")
-                if end < 0:
-                    return count
-                chunk = chunk[: end + 1]
-                records, torn = decode_lines(chunk)
-                if torn:
-                    self.skipped += torn
-                    log.error(
-                        "skipped %d torn spool line(s) in %s at offset %d", torn, name, offset
-                    )
-                rows = [_row(record) for record in records]
-                start, offset = offset, offset + len(chunk)
-                # the rows and the position just past them, in one transaction
-                kept = self.sink.store(self.spool.spool_id, name, start, offset, rows)
-                if kept is None:  # stored meanwhile by another: read the positions again
-                    self._positions()
-                    return count
-                count += kept
-                self._known[name] = offset
-                fh.seek(offset)
 
     def _delete_if_done(self, f) -> None:
         done = self._known.get(f.name, 0)  # just read or just written by this run
@@ -248,11 +264,16 @@ def _has_newline(path, offset: int) -> bool:
         return b"\n" in fh.read(BATCH_BYTES)
 
 
-def _row(record: dict) -> dict:
-    """A spool record as a ``scans`` row (in place: the record is not used again)."""
-    record["ts"], record["hour"] = clock.stored_from_micros(record.pop("ts_us"))
-    record["is_bot"] = bool(record["is_bot"])
-    return record
+def _whole_lines(path, offset: int, room: int) -> bytes:
+    """Up to ``room`` bytes of ``path`` from ``offset``, cut after the last newline."""
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed at once
+    except FileNotFoundError:
+        return b""
+    with fh:
+        fh.seek(offset)
+        chunk = fh.read(room)
+    return chunk[: chunk.rfind(b"\n") + 1]
 
 
 class IngestThread:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import NullPool
 
 WRITE = "share_write"
@@ -66,44 +66,6 @@ def read(engine: Engine) -> Iterator[Connection]:
     """A read-only connection (deferred transaction, rolled back at the end)."""
     with engine.connect() as conn:
         yield conn
-
-
-_BULK: dict[tuple[str, str, tuple[str, ...]], tuple[str, list]] = {}
-
-
-def bulk_insert(conn: Connection, table: Table, columns: tuple[str, ...], rows: list[dict]) -> None:
-    """Insert many rows at ingest rates, inside the caller's transaction.
-
-    PostgreSQL gets ``COPY … FROM STDIN`` (several times faster than any
-    ``INSERT``); SQLite one ``executemany`` of a statement compiled once,
-    each value put through its column type's bind processor as SQLAlchemy
-    would (its per-row parameter machinery cost more than the insert).
-    """
-    if not rows:
-        return
-    dialect = conn.dialect
-    if dialect.name == "postgresql":
-        cursor = conn.connection.dbapi_connection.cursor()
-        names = ", ".join(columns)
-        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[name] for name in columns])
-        return
-    key = (dialect.name, table.name, columns)
-    compiled = _BULK.get(key)
-    if compiled is None:
-        statement = table.insert().compile(dialect=dialect, column_keys=list(columns))
-        processors = [
-            (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-            for name in (statement.positiontup or columns)
-        ]
-        compiled = _BULK[key] = (str(statement), processors)
-    sql, processors = compiled
-    if dialect.paramstyle in ("qmark", "numeric", "format"):
-        params = [tuple(p(row[n]) if p else row[n] for n, p in processors) for row in rows]
-    else:
-        params = [{n: p(row[n]) if p else row[n] for n, p in processors} for row in rows]
-    conn.exec_driver_sql(sql, params)
 
 
 def ping(engine: Engine) -> bool:

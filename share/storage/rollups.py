@@ -32,8 +32,8 @@ zone's UTC offset holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime
+import json
+from datetime import date
 from typing import Protocol
 
 from sqlalchemy import (
@@ -57,7 +57,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .engine import bulk_insert, read, write
+from .engine import read, write
+from .scanrows import insert_rows
 from .schema import (
     retention_state,
     rollup_client_slots,
@@ -72,7 +73,6 @@ from .spans import SLOT, local_day_of_runs, seconds_of, slot_expression
 
 _LOCK_ID = 5_142_017
 _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
-_CHUNK = 500  # bound parameters per IN list
 
 #: Breakdowns kept per link and hour: (name, scans column, counts bots?).
 DIMS = (
@@ -143,68 +143,79 @@ def bring_up_to_date(engine: Engine, days: Days) -> None:
 # -- as scans are stored -------------------------------------------------------
 
 
-def apply(conn: Connection, rows: list[dict], days: Days) -> None:
-    """Count freshly inserted scan ``rows`` into every roll-up (inside the caller's transaction)."""
+def apply(conn: Connection, rows: list[tuple], days: Days) -> None:
+    """Count freshly inserted scan rows into every roll-up (inside the caller's transaction).
+
+    ``rows`` are shaped tuples (:data:`.scanrows.ROW`): one pass over plain
+    tuples, and each roll-up written with one driver call (the ingester's
+    CPU per scan is the redirect's budget).
+    """
     if not rows:
         return
     slots: dict[tuple[int, int], list] = {}  # scans, uniques, bots, widget, last
     dims: dict[tuple[int, int, str, str], list] = {}  # q0..q3, last
     clients: dict[tuple[int, str], int] = {}
     firsts: dict[tuple[int, str], int] = {}
-    for row in rows:
-        link, at = row["link_id"], row["ts"]
-        slot = seconds_of(at) // SLOT
+    count = _count_dim
+    for link, at, hour, placement, client, platform, bot, referrer, agent, visitor, slot in rows:
         acc = slots.get((link, slot))
         if acc is None:
             acc = slots[link, slot] = [0, 0, 0, 0, None]
-        hour, quarter = divmod(slot, 4)
-        if row["is_bot"]:
+        quarter = slot - hour * 4
+        if bot:
             acc[2] += 1
-            _count_dim(dims, (link, hour, "bot_agent", row["user_agent"]), quarter, at)
+            count(dims, (link, hour, "bot_agent", agent), quarter, at)
             continue
         acc[0] += 1
-        if row["placement"] == "widget":
+        if placement == "widget":
             acc[3] += 1
         if acc[4] is None or at > acc[4]:
             acc[4] = at
-        key = (slot, row["client"])
+        key = (slot, client)
         clients[key] = clients.get(key, 0) + 1
-        for dim, column, _bots in DIMS[:4]:
-            value = row[column]
-            if value is not None:
-                _count_dim(dims, (link, hour, dim, value), quarter, at)
-        seen = (link, row["visitor"])
-        if seen not in firsts or slot < firsts[seen]:
+        count(dims, (link, hour, "client", client), quarter, at)
+        count(dims, (link, hour, "platform", platform), quarter, at)
+        count(dims, (link, hour, "placement", placement), quarter, at)
+        if referrer is not None:
+            count(dims, (link, hour, "referrer", referrer), quarter, at)
+        seen = (link, visitor)
+        first = firsts.get(seen)
+        if first is None or slot < first:
             firsts[seen] = slot
     _first_seen(conn, firsts, slots)
 
-    c = ("scans", "uniques", "bots", "widget_scans", "last_scan")
-    _upsert(conn, rollup_link_slots, ("link_id", "slot"), c[:4], "last_scan", [
-        {"link_id": link, "slot": slot, **dict(zip(c, acc, strict=True))}
-        for (link, slot), acc in slots.items()
+    _upsert(conn, rollup_link_slots, ("link_id", "slot"), _COUNTS, "last_scan", [
+        (link, slot, *acc) for (link, slot), acc in slots.items()
     ])  # fmt: skip
-    per_day: dict[tuple[int, date], list] = {}
+    per_day: dict[tuple[int, str], list] = {}
+    day_of: dict[int, str] = {}
     for (link, slot), acc in slots.items():
-        day = per_day.setdefault((link, days.day_of(slot)), [0, 0, 0, 0, None])
+        local = day_of.get(slot)
+        if local is None:
+            local = day_of[slot] = days.day_of(slot).isoformat()
+        day = per_day.get((link, local))
+        if day is None:
+            day = per_day[link, local] = [0, 0, 0, 0, None]
         for i in range(4):
             day[i] += acc[i]
         if acc[4] is not None and (day[4] is None or acc[4] > day[4]):
             day[4] = acc[4]
-    _upsert(conn, rollup_link_days, ("link_id", "day"), c[:4], "last_scan", [
-        {"link_id": link, "day": day, **dict(zip(c, acc, strict=True))}
-        for (link, day), acc in per_day.items()
+    _upsert(conn, rollup_link_days, ("link_id", "day"), _COUNTS, "last_scan", [
+        (link, day, *acc) for (link, day), acc in per_day.items()
     ])  # fmt: skip
     _upsert(conn, rollup_client_slots, ("slot", "client"), ("scans",), None, [
-        {"slot": slot, "client": client, "scans": n} for (slot, client), n in clients.items()
+        (slot, client, n) for (slot, client), n in clients.items()
     ])  # fmt: skip
-    q = ("q0", "q1", "q2", "q3", "last_seen")
-    _upsert(conn, rollup_link_dims, ("link_id", "hour", "dim", "value"), q[:4], "last_seen", [
-        {"link_id": link, "hour": hour, "dim": dim, "value": value, **dict(zip(q, acc, strict=True))}
-        for (link, hour, dim, value), acc in dims.items()
+    _upsert(conn, rollup_link_dims, ("link_id", "hour", "dim", "value"), _QUARTERS, "last_seen", [
+        (*key, *acc) for key, acc in dims.items()
     ])  # fmt: skip
 
 
-def _count_dim(dims: dict, key: tuple, quarter: int, at: datetime) -> None:
+_COUNTS = ("scans", "uniques", "bots", "widget_scans")
+_QUARTERS = ("q0", "q1", "q2", "q3")
+
+
+def _count_dim(dims: dict, key: tuple, quarter: int, at: str) -> None:
     acc = dims.get(key)
     if acc is None:
         acc = dims[key] = [0, 0, 0, 0, at]
@@ -213,41 +224,55 @@ def _count_dim(dims: dict, key: tuple, quarter: int, at: datetime) -> None:
         acc[4] = at
 
 
+#: Known first slots of a batch's visitors, in one statement whatever the links.
+_KNOWN = {
+    # arrays in binary (text arrays cost psycopg a regex per element); LIMIT keeps the
+    # look-up a primary-key probe per pair, never a hash join over the whole table
+    "postgresql": (
+        "SELECT k.link_id, k.visitor, v.slot"
+        " FROM unnest(CAST(%b AS bigint[]), CAST(%b AS varchar[])) AS k(link_id, visitor)"
+        " CROSS JOIN LATERAL (SELECT slot FROM rollup_visitors AS r"
+        " WHERE r.link_id = k.link_id AND r.visitor = k.visitor LIMIT 1) AS v"
+    ),
+    # the batch's pairs as one JSON array, each looked up by the primary key
+    "sqlite": (
+        "SELECT v.link_id, v.visitor, v.slot FROM json_each(?) AS k CROSS JOIN rollup_visitors AS v"
+        " WHERE v.link_id = json_extract(k.value, '$[0]')"
+        " AND v.visitor = json_extract(k.value, '$[1]')"
+    ),
+}
+
+
 def _first_seen(conn: Connection, firsts: dict[tuple[int, str], int], slots: dict) -> None:
     """Store each visitor's first slot; move ``uniques`` where a visitor was seen earlier."""
     v = rollup_visitors.c
-    known: dict[tuple[int, str], int] = {}
-    if conn.dialect.name == "postgresql":  # one round trip, however many links
-        pairs = list(firsts)
-        stmt = text(
-            "SELECT v.link_id, v.visitor, v.slot FROM rollup_visitors AS v"
-            " JOIN unnest(CAST(:links AS bigint[]), CAST(:visitors AS varchar[]))"
-            " AS k(link_id, visitor) ON v.link_id = k.link_id AND v.visitor = k.visitor"
-        )
-        found = conn.execute(
-            stmt, {"links": [p[0] for p in pairs], "visitors": [p[1] for p in pairs]}
-        )
-        known.update(((link, visitor), slot) for link, visitor, slot in found)
-    else:  # in-process: a few indexed look-ups per link cost nothing
-        by_link: dict[int, list[str]] = {}
-        for link, visitor in firsts:
-            by_link.setdefault(link, []).append(visitor)
-        for link, visitors in by_link.items():
-            for chunk in _chunks(visitors):
-                stmt = select(v.visitor, v.slot).where(v.link_id == link, v.visitor.in_(chunk))
-                known.update(((link, visitor), slot) for visitor, slot in conn.execute(stmt))
+    pairs = list(firsts)
+    if conn.dialect.name == "postgresql":
+        params = ([p[0] for p in pairs], [p[1] for p in pairs])
+    else:
+        params = (json.dumps(pairs, separators=(",", ":")),)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(_KNOWN[conn.dialect.name], params)
+        known = {(link, visitor): slot for link, visitor, slot in cursor.fetchall()}
+    finally:
+        cursor.close()
     new, moved = [], []
-    for (link, visitor), slot in firsts.items():
-        old = known.get((link, visitor))
+    for pair, slot in firsts.items():
+        old = known.get(pair)
         if old is not None and old <= slot:
             continue
+        link = pair[0]
         if old is None:
-            new.append({"link_id": link, "visitor": visitor, "slot": slot})
+            new.append((link, pair[1], slot))
         else:
-            moved.append({"l": link, "v": visitor, "s": slot})
+            moved.append({"l": link, "v": pair[1], "s": slot})
             slots.setdefault((link, old), [0, 0, 0, 0, None])[1] -= 1
-        slots.setdefault((link, slot), [0, 0, 0, 0, None])[1] += 1
-    bulk_insert(conn, rollup_visitors, ("link_id", "visitor", "slot"), new)
+        acc = slots.get((link, slot))
+        if acc is None:
+            acc = slots[link, slot] = [0, 0, 0, 0, None]
+        acc[1] += 1
+    insert_rows(conn, "rollup_visitors", ("link_id", "visitor", "slot"), new)
     if moved:
         conn.execute(
             rollup_visitors.update()
@@ -257,42 +282,62 @@ def _first_seen(conn: Connection, firsts: dict[tuple[int, str], int], slots: dic
         )
 
 
-_UPSERTS: dict[tuple[str, str], object] = {}
+_UPSERTS: dict[tuple[str, str], str] = {}
 
 
 def _upsert(
     conn: Connection,
     table: Table,
     keys: tuple[str, ...],
-    adds: Iterable[str],
+    adds: tuple[str, ...],
     latest: str | None,
-    rows: list[dict],
+    rows: list[tuple],
 ) -> None:
-    """Insert ``rows``; where the key exists, add the ``adds`` columns and keep the later ``latest``.
+    """Insert ``rows`` (tuples of keys, adds, latest); on a key that exists, add the ``adds``
+    columns and keep the later ``latest``.
 
-    The statement is built once per dialect and table: building it (with its
-    ``excluded`` columns) cost more than running it for a second's batch.
+    One ``executemany`` on SQLite; one statement over arrays (``unnest``) on
+    PostgreSQL, where a row per statement cost the server more than the rest
+    of the batch. Each statement is built once per dialect and table.
     """
     if not rows:
         return
-    stmt = _UPSERTS.get((conn.dialect.name, table.name))
-    if stmt is None:
-        insert = _INSERTS[conn.dialect.name](table)
-        new = insert.excluded
-        changes = {name: table.c[name] + new[name] for name in adds}
-        if latest is not None:
-            old = table.c[latest]
-            changes[latest] = case(
-                (old.is_(None), new[latest]), (new[latest] > old, new[latest]), else_=old
-            )
-        stmt = insert.on_conflict_do_update(index_elements=list(keys), set_=changes)
-        _UPSERTS[conn.dialect.name, table.name] = stmt
-    conn.execute(stmt, rows)
+    dialect = conn.dialect.name
+    sql = _UPSERTS.get((dialect, table.name))
+    if sql is None:
+        sql = _UPSERTS[dialect, table.name] = _upsert_sql(conn, table, keys, adds, latest)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        if dialect == "postgresql":
+            cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+        else:
+            cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
 
 
-def _chunks(items: list) -> Iterable[list]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
+def _upsert_sql(
+    conn: Connection, table: Table, keys: tuple, adds: tuple, latest: str | None
+) -> str:
+    name = table.name
+    columns = (*keys, *adds, *((latest,) if latest else ()))
+    changes = [f"{c} = {name}.{c} + excluded.{c}" for c in adds]
+    if latest is not None:
+        old, new = f"{name}.{latest}", f"excluded.{latest}"
+        changes.append(
+            f"{latest} = CASE WHEN {old} IS NULL THEN {new}"
+            f" WHEN {new} > {old} THEN {new} ELSE {old} END"
+        )
+    if conn.dialect.name == "postgresql":
+        types = [table.c[c].type.compile(dialect=conn.dialect) for c in columns]
+        casts = ", ".join(f"CAST(%b AS {t}[])" for t in types)  # binary: see _KNOWN
+        source = f"SELECT * FROM unnest({casts})"  # noqa: S608 - our own names
+    else:
+        source = "VALUES (" + ", ".join("?" * len(columns)) + ")"
+    return (
+        f"INSERT INTO {name} ({', '.join(columns)}) {source}"  # noqa: S608 - our own names
+        f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(changes)}"
+    )
 
 
 # -- from raw rows ----------------------------------------------------------------

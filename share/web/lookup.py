@@ -31,7 +31,7 @@ def counted_engine():
     Ingestion runs within a second anyway; where the workers ingest (no
     dedicated ``flask ingest``), this makes an editor who scans and reloads see
     the scan at once. With a dedicated ingester it does not wait (that
-    process ingests every 0.4 s). If the spool cannot be ingested now (the
+    process ingests every 0.25 s). If the spool cannot be ingested now (the
     database is busy or down), the counts come from what is stored.
     """
     redirector = services.current().redirector
