@@ -6,8 +6,10 @@ Cold render = one card drawn and encoded from scratch (fonts already loaded,
 as in a running server). The baseline draws the same canvas with the same
 fonts, thumbnail decode/crop/paste, QR paste and encoder settings, but wraps
 text naively (fill until the next character overflows) with no kinsoku, no
-glyph filtering, no faux bold and no designed placeholder. The ratio is what
-the typography costs. Target: <= 1.2x for the JPEG poster.
+widow rebalancing, no glyph filtering, Regular titles, a fixed 600 px header
+(ours grows to meet a short text, so it resamples more photo) and no designed
+placeholder. The ratio is what the typography costs. Target: <= 1.2x for the
+JPEG poster.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import random
 import statistics
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -66,6 +69,9 @@ def contents() -> list[CardContent]:
                 lang="zh" if zh else "en",
                 qr_text=f"https://share.example.com/s/c{i:05d}?src=card",
                 host="people.com.cn" if zh else "example.com",
+                short_url=f"share.example.com/s/c{i:05d}",
+                published=date(2026, 12, 3) if i % 3 else None,
+                author=("张三" if zh else "Jane Doe") if i % 4 else None,
             )
         )
     return cards

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 import requests  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from bench.load import wrk  # noqa: E402
+from bench.load import median_of, print_medians, wrk  # noqa: E402
 from bench.pg import scratch_schema  # noqa: E402
 from share import clock  # noqa: E402
 from share.db import migrate  # noqa: E402
@@ -185,20 +185,14 @@ def run(args, url: str) -> None:
     engine.dispose()
 
     def median(name: str, key: str) -> float:
-        return statistics.median(r[key] for r in runs[name])
+        return median_of(runs, name, key)
 
     print(
         f"redirect benchmark ({args.workers} gunicorn workers: {args.worker_class}, "
         f"{args.threads} threads, keep-alive {args.keep_alive}s; wrk -c{args.connections}, "
         f"{args.rounds} rounds of {args.seconds}s each, {engine.dialect.name}; medians)"
     )
-    print(f"{'':14}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}   req/s by round")
-    for name in runs:
-        by_round = " ".join(f"{r['rps']:.0f}" for r in runs[name])
-        print(
-            f"{name:14}{median(name, 'rps'):>10.0f}{median(name, 'p50'):>10.2f}"
-            f"{median(name, 'p99'):>10.2f}   {by_round}"
-        )
+    print_medians(runs)
     ours_rps, ours_p99 = median("scanshare", "rps"), median("scanshare", "p99")
     bare_rps, raw_rps = median("bare flask", "rps"), median("raw wsgi", "rps")
     print(f"ratio req/s scanshare/bare flask: {ours_rps / bare_rps:.2f} (target >= 1.2)")

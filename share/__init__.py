@@ -37,14 +37,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     extensions.init_app(app)
     errors.init_app(app)
 
-    from .web import admin, api, cards, health, images, widget
+    from .web import admin, api, cards, health, images, sharehop, wechat, widget
 
-    for module in (admin, api, cards, health, images, redirect, widget):
+    for module in (admin, api, cards, health, images, redirect, sharehop, wechat, widget):
         app.register_blueprint(module.bp)
 
     cli.init_app(app)
     admin.init_app(app)
+    wechat.init_app(app)
     redirect.install(app)
+    sharehop.install(app)  # outermost: a share hop never reaches the scan redirect
     return app
 
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .metadata.background import BackgroundFetches
     from .qr.cache import ByteLRU
     from .scans.redirect import Redirector
+    from .wechat.tickets import TicketSource
 
 _KEY = "share"
 
@@ -38,6 +39,8 @@ class Services:
     on_created: Callable | None = None
     #: the scan redirect, installed last by ``share.web.redirect.install``
     redirector: Redirector | None = None
+    #: WeChat's jsapi tickets for the JS-SDK signature; None unless WECHAT_APP_ID is set
+    wechat: TicketSource | None = None
 
 
 def attach(app: Flask, services: Services) -> None:

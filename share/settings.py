@@ -150,11 +150,29 @@ def as_days(value: Any) -> int | None:
     return int(text)
 
 
+def as_share_target_urls(value: Any) -> dict[str, str]:
+    """``{target: template}`` overriding share targets' URLs (:mod:`share.sharing.targets`)."""
+    from share.sharing.targets import parse_overrides
+
+    return parse_overrides(value)
+
+
 def as_utm(value: Any) -> Any:
     """A UTM query-string template (:mod:`share.links.utm`); empty turns UTM off (``None``)."""
     from share.links.utm import parse_site
 
     return parse_site(value)
+
+
+def as_logo(value: Any) -> Any:
+    """A PNG or JPEG logo file, read and checked now (:mod:`share.qr.logo`); empty is unset."""
+    from share.qr.logo import Logo, from_file
+
+    if value is None or isinstance(value, Logo):
+        return value
+    if not str(value).strip():
+        return None
+    return from_file(str(value).strip())
 
 
 @dataclass(frozen=True)
@@ -283,6 +301,14 @@ SETTINGS: tuple[Setting, ...] = (
         kind=int,
     ),
     Setting(
+        "QR_LOGO",
+        None,
+        "A PNG or JPEG file put in the centre of `/qr/<code>.png|.svg?logo=1` codes; read and "
+        "checked at start-up (hostile or unreadable images stop it, SVG is refused). A logo "
+        "uploaded on the dashboard's Brand page beats it. Unset: only an upload.",
+        kind=as_logo,
+    ),
+    Setting(
         "SHARE_RATE_LIMIT",
         "120 per minute",
         "Rate limit per client for the public `/api/v1/share` and `/qr.png` routes.",
@@ -339,6 +365,43 @@ SETTINGS: tuple[Setting, ...] = (
         "`{client}`, `{tag}`, `{code}`); a link's own `utm` overrides it per parameter, and "
         "parameters the article URL already has are kept. Empty: off.",
         kind=as_utm,
+    ),
+    Setting(
+        "WECHAT_APP_ID",
+        None,
+        "A WeChat official account's AppID: with `WECHAT_APP_SECRET`, turns on "
+        "`/api/v1/wechat/signature`, so pages embedding the widget get WeChat's own share card "
+        "(title, summary, image) inside WeChat. Unset: off.",
+    ),
+    Setting(
+        "WECHAT_APP_SECRET",
+        None,
+        "That account's AppSecret (never logged nor answered). Needed with `WECHAT_APP_ID`.",
+    ),
+    Setting(
+        "WECHAT_API",
+        "https://api.weixin.qq.com",
+        "Base URL of WeChat's API for the access token and jsapi ticket (tests point it at a "
+        "stand-in).",
+        kind=as_url,
+    ),
+    Setting(
+        "WECHAT_JSSDK_URL",
+        "https://res.wx.qq.com/open/js/jweixin-1.6.0.js",
+        "WeChat's JS-SDK script, loaded by the widget inside WeChat once a signature is granted "
+        "(`/wechat-jssdk.js` redirects here; tests point it at a stub).",
+        kind=as_url,
+    ),
+    Setting(
+        "SHARE_TARGET_URLS",
+        "",
+        "Meant for tests and staging: a JSON object `{target: template}` pointing share "
+        "targets (`weibo`, `qq`, `qzone`, `douban`, `x`, `facebook`, `linkedin`, `email`) at a "
+        'stand-in instead of the real networks, e.g. `{"weibo": '
+        '"http://127.0.0.1:9000/share?u={url}"}`; placeholders `{url}`, `{title}`, '
+        "`{description}`, `{image}` (filled in URL-encoded); http(s) or mailto templates only. "
+        "An unknown target or a malformed template stops start-up. Empty: the real networks.",
+        kind=as_share_target_urls,
     ),
 )
 

@@ -21,3 +21,18 @@ def decode_svg(data: bytes, width: int = 600) -> list[str]:
 
     png = cairosvg.svg2png(bytestring=data, output_width=width, output_height=width)
     return decode_png(png)
+
+
+def decode_zbar(image: Image.Image) -> list[str]:
+    """A second, independent decoder (zbar, through pyzbar), QR codes only."""
+    from pyzbar import pyzbar
+
+    found = pyzbar.decode(image.convert("L"), symbols=[pyzbar.ZBarSymbol.QRCODE])
+    return [r.data.decode("utf-8") for r in found]
+
+
+def svg_raster(data: bytes) -> Image.Image:
+    """An SVG drawn by a real renderer (cairosvg) at its own width and height, aspect kept."""
+    import cairosvg
+
+    return Image.open(io.BytesIO(cairosvg.svg2png(bytestring=data))).convert("RGB")

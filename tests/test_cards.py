@@ -22,6 +22,7 @@ def make_content(**overrides):
         "lang": "zh",
         "qr_text": QR_TEXT,
         "host": "www.people.com.cn",
+        "short_url": "share.example-news.com.cn/s/Ab3dE9x",
     }
     fields.update(overrides)
     return CardContent(**fields)

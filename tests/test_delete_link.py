@@ -24,6 +24,7 @@ from share.links import codes
 from share.links import service as links
 from share.scans import opens
 from share.scans import redirect as redirect_module
+from share.sharing import clicks
 from share.stats import dashboard
 from share.storage import deletion, rollups
 from share.storage.engine import write
@@ -183,6 +184,8 @@ def test_deleting_one_of_two_links_takes_exactly_its_counts(any_app, any_api, fr
     for code, times in ((gone, 3), (kept, 2)):
         for _ in range(times):
             assert opens.record_open(engine, code) is opens.OpenResult.COUNTED
+        clicks.record_share(engine, _link_id(engine, code), "weibo")  # a share-button click
+    clicks.flush(engine)
     services.of(any_app).redirector.flush()
     tz = ZoneInfo(any_app.config["TIMEZONE"].key)
 

@@ -20,7 +20,7 @@ from share.scans import opens
 from share.web.widget import minify
 from tests.conftest import PUBLIC, make_app
 
-BUDGET = 8 * 1024
+BUDGET = 9 * 1024  # 8 KB until the WeChat JS-SDK card, focus trap, bottom sheet and brand marks
 GZIP = {"Accept-Encoding": "gzip"}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
@@ -23,7 +24,9 @@ from .render import draw_card
 __all__ = ["CAPTIONS", "FORMATS", "LAYOUTS", "CardContent", "CardOptions", "render_card"]
 
 # Part of every cache key and ETag: bump it when the card's look changes.
-RENDERER_VERSION = "1"
+# 2: real Bold titles, rebalanced last lines, the stack closes up, date/author,
+#    short URL under the QR, wordmark header for articles without an image.
+RENDERER_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,9 @@ class CardContent:
     lang: str  # the article's language: "zh" or "en"
     qr_text: str  # the URL the QR encodes (the short link with src=card)
     host: str  # the article's host, for the initial when there is no site name
+    short_url: str = ""  # printed under the QR for people who type it (no scheme, no src)
+    published: date | None = None  # the article's day in the display zone, when the page says
+    author: str | None = None  # the byline, when the page gives one
 
 
 @dataclass(frozen=True)

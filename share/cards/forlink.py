@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
+from share import clock
 from share.links.service import Link, short_url
 
 from ..fetch import FetchError, FetchPolicy, fetch
@@ -29,17 +32,38 @@ class CardPlan:
     name: str  # the cache file name: everything that changes the bytes
     options: CardOptions  # with the language decided
     qr_text: str
+    short_url: str = ""  # printed under the QR: the short link without scheme or placement
+    published: date | None = None  # the article's day in the display zone
 
 
-def plan(link: Link, options: CardOptions, public_url: str) -> CardPlan:
-    """The card of ``link`` as ``options`` ask, its QR opening the short link (``src=card``)."""
+def printed_url(url: str) -> str:
+    """``https://s.example.com/s/Ab3`` → ``s.example.com/s/Ab3``: what a person types."""
+    return url.split("://", 1)[-1]
+
+
+def plan(link: Link, options: CardOptions, public_url: str, tz: ZoneInfo | None = None) -> CardPlan:
+    """The card of ``link`` as ``options`` ask, its QR opening the short link (``src=card``).
+
+    ``tz`` is the display zone: the publish date printed is the article's day there.
+    """
     # An article we could not fetch has no language: judge by its title then.
     lang = options.language(link.lang or guess_lang(link.title, link.description))
     qr_text = short_url(public_url, link.code, "card")
-    name = CardStore.name(
-        link.id, link.meta_version, RENDERER_VERSION, options.layout, lang, qr_text, options.fmt
+    published = (
+        clock.local_day(link.published_at, tz or clock.zone(None)) if link.published_at else None
     )
-    return CardPlan(name, CardOptions(options.layout, options.fmt, lang), qr_text)
+    # The printed date depends on the zone too: it joins the hashed QR text in the name.
+    keyed = f"{qr_text}\n{published or ''}"
+    name = CardStore.name(
+        link.id, link.meta_version, RENDERER_VERSION, options.layout, lang, keyed, options.fmt
+    )
+    return CardPlan(
+        name,
+        CardOptions(options.layout, options.fmt, lang),
+        qr_text,
+        printed_url(short_url(public_url, link.code)),
+        published,
+    )
 
 
 def draw(link: Link, card: CardPlan, policy: FetchPolicy) -> bytes:
@@ -53,6 +77,9 @@ def draw(link: Link, card: CardPlan, policy: FetchPolicy) -> bytes:
         lang=card.options.lang,
         qr_text=card.qr_text,
         host=host,
+        short_url=card.short_url,
+        published=card.published,
+        author=link.author,
     )
     return render_card_bytes(content, card.options)
 

@@ -51,6 +51,8 @@ class Link:
     created_at: datetime
     tags: tuple[str, ...] = ()  # campaign tags as written, in display order
     utm: dict[str, str] | None = None  # the link's own UTM templates (share.links.utm)
+    published_at: datetime | None = None  # the article's, stored naive UTC; cards only
+    author: str | None = None  # the article's byline; cards only, not in the link JSON
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Link:
@@ -70,6 +72,8 @@ class Link:
             created_at=row["created_at"],
             tags=tuple(row.get("tags") or ()),
             utm=utmlib.loads(row.get("utm")),
+            published_at=row.get("published_at"),
+            author=row.get("author"),
         )
 
     def to_json(self, public_url: str) -> dict[str, Any]:
@@ -125,7 +129,7 @@ def was_deleted(engine: Engine, code: str) -> bool:
 
 
 def footprint(engine: Engine, link: Link) -> dict[str, int]:
-    """What deleting ``link`` loses: ``{"scans", "bots", "opens"}`` of all time."""
+    """What deleting ``link`` loses: ``{"scans", "bots", "opens", "shares"}`` of all time."""
     return deletion.footprint(engine, link.id)
 
 
@@ -285,6 +289,9 @@ def apply_metadata(engine: Engine, code: str, meta: Any) -> Link | None:
     if not meta.fetch_error:
         for key in ("title", "description", "image", "site_name", "lang", "canonical_url"):
             values[key] = getattr(meta, key)
+        published = getattr(meta, "published_at", None)
+        values["published_at"] = clock.to_storage(published) if published else None
+        values["author"] = getattr(meta, "author", None)
     row = store.update_by_code(engine, code, values, bump_meta=not meta.fetch_error)
     return _tagged(engine, row) if row else None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -18,6 +19,7 @@ from lxml import etree
 from share.metadata.charset import decode
 
 from ..fetch import FetchError, FetchPolicy, fetch
+from . import byline
 from .images import absolute_url as _url
 from .images import first_large_image
 from .wechat import wechat_fields
@@ -38,6 +40,8 @@ class ArticleMeta:
     lang: str | None = None
     canonical_url: str | None = None
     fetch_error: str | None = None
+    published_at: datetime | None = None  # aware UTC (share.metadata.byline)
+    author: str | None = None
 
 
 def fetch_article(url: str, policy: FetchPolicy) -> ArticleMeta:
@@ -90,6 +94,7 @@ def extract(content: bytes, url: str, content_type: str | None = None) -> Articl
     canonical = _first(
         doc.xpath("//link[translate(@rel,'CANONICAL','canonical')='canonical']/@href")
     )
+    ld = byline.json_ld([s.text or "" for s in doc.iter("script") if _is_json_ld(s.get("type"))])
     return ArticleMeta(
         title=_clean(title, TITLE_MAX),
         description=_clean(description, DESCRIPTION_MAX) or _first_paragraph(doc),
@@ -97,7 +102,13 @@ def extract(content: bytes, url: str, content_type: str | None = None) -> Articl
         site_name=site_name or _host(url),
         lang=_lang(doc, metas, title, description),
         canonical_url=_url(base, canonical or metas.get("og:url") or ""),
+        published_at=byline.published_at(metas, ld),
+        author=_clean(byline.author(metas, ld), NAME_MAX),
     )
+
+
+def _is_json_ld(script_type: str | None) -> bool:
+    return (script_type or "").split(";")[0].strip().lower() == "application/ld+json"
 
 
 def _metas(doc) -> dict[str, str]:

@@ -129,7 +129,8 @@ def _hex(rgb: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
-def _write_svg(matrix: Matrix, opts: QrOptions, out: BinaryIO) -> None:
+def svg_path_data(matrix: Matrix) -> str:
+    """The dark modules as SVG path data in module units, one subpath per horizontal run."""
     n = len(matrix)
     parts = []
     for y, row in enumerate(matrix):
@@ -142,11 +143,23 @@ def _write_svg(matrix: Matrix, opts: QrOptions, out: BinaryIO) -> None:
                 parts.append(f"M{start} {y}h{x - start}v1h-{x - start}z")
             else:
                 x += 1
+    return "".join(parts)
+
+
+def _write_svg(matrix: Matrix, opts: QrOptions, out: BinaryIO) -> None:
+    write_plain_svg(matrix, opts, out, str(opts.size), str(opts.size))
+
+
+def write_plain_svg(
+    matrix: Matrix, opts: QrOptions, out: BinaryIO, width: str, height: str
+) -> None:
+    """The plain code as SVG with these ``width``/``height`` attributes (pixels, or e.g. ``40mm``)."""
+    n = len(matrix)
     svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{opts.size}" height="{opts.size}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {n} {n}" shape-rendering="crispEdges">'
         f'<rect width="{n}" height="{n}" fill="{_hex(opts.bg)}"/>'
-        f'<path fill="{_hex(opts.fg)}" d="{"".join(parts)}"/></svg>'
+        f'<path fill="{_hex(opts.fg)}" d="{svg_path_data(matrix)}"/></svg>'
     )
     out.write(svg.encode("ascii"))
 

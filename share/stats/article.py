@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from share import clock
+from share.sharing import targets
 from share.stats.perlink import parse_day, summarise
 from share.storage import dashboard as store
 
@@ -82,11 +83,35 @@ def article(engine: Engine, link_id: int, rng: Range, tz: ZoneInfo, now=None) ->
         "bucket": rng.bucket,
         "timezone": tz.key,
         **fields,
+        "networks": channels(fields["shares"], fields["by_placement"], fields["opens"]),
         "bot_agents": [
             {"user_agent": ua, "scans": n, "last": clock.iso_local(last, tz)}
             for ua, (n, last) in busiest
         ],
     }
+
+
+def channels(shares: dict[str, int], placements: dict[str, int], opens: int) -> list[dict]:
+    """Per channel, what went out and what came back: ``[{target, shares, visits_back, rate}]``.
+
+    First the widget's QR popup (``widget``: popup opens → scans placed
+    ``widget``), then every share target with a share or a visit back: shares
+    → human scans whose placement is the target's name (the short link a
+    share carries says ``src=<target>``). Most shares first.
+    """
+    pairs = [("widget", opens, placements.get("widget", 0))]
+    names = [name for name in targets.ALL if shares.get(name) or placements.get(name)]
+    names.sort(key=lambda name: (-shares.get(name, 0), -placements.get(name, 0), name))
+    pairs += [(name, shares.get(name, 0), placements.get(name, 0)) for name in names]
+    return [
+        {"target": name, "shares": out, "visits_back": back, "rate": _rate(back, out)}
+        for name, out, back in pairs
+    ]
+
+
+def _rate(back: int, out: int) -> float | None:
+    """Visits back per share (scans per popup open for the widget); ``None`` without shares."""
+    return round(back / out, 3) if out else None
 
 
 def raw_rows(engine: Engine, link_id: int, rng: Range, tz: ZoneInfo, now=None):

@@ -20,8 +20,11 @@ from sqlalchemy import Engine
 from share import clock
 from share.links.tags import TagError, clean_tag
 from share.scans.useragents import CLIENTS
+from share.sharing import clicks, targets
+from share.stats.article import channels
 from share.storage import dashboard as store
 from share.storage import rollups
+from share.storage import shares as sharestore
 from share.storage import tags as tagstore
 
 PERIODS = {"today": 1, "7d": 7, "30d": 30, "all": None}
@@ -48,19 +51,69 @@ def overview(engine: Engine, tz: ZoneInfo, chart: str = "30d", now: datetime | N
     """Totals for today/7 d/30 d/all and the chart of human scans split by client."""
     now = now or clock.now()
     today = clock.today(tz, now)
-    periods = {}
+    periods, since_before = {}, {}
     for name, days in PERIODS.items():
         periods[name] = None if days is None else _since(today - timedelta(days=days - 1), tz)
-    totals = store.totals(engine, periods, by_day=_by_day(engine, tz))
+        if days is not None:  # the period and the one of the same length before it
+            since_before[BEFORE + name] = _since(today - timedelta(days=2 * days - 1), tz)
+    totals = store.totals(engine, {**periods, **since_before}, by_day=_by_day(engine, tz))
+    for name in since_before:
+        compare(totals[name.removeprefix(BEFORE)], totals.pop(name))
     for numbers in totals.values():
-        opens = numbers["opens"]
-        numbers["scans_per_open"] = round(numbers["widget_scans"] / opens, 3) if opens else None
+        numbers["scans_per_open"] = _per_open(numbers)
     return {
         "timezone": tz.key,
         "today": today.isoformat(),
         "totals": totals,
+        "networks": networks(engine, periods),
         "chart": chart_series(engine, tz, chart, now),
     }
+
+
+#: The figures compared with the previous period, and the key prefix of the wider span asked for.
+COMPARED = ("scans", "uniques", "bots", "opens")
+BEFORE = "before:"
+
+
+def _per_open(numbers: dict) -> float | None:
+    opens = numbers["opens"]
+    return round(numbers["widget_scans"] / opens, 3) if opens else None
+
+
+def compare(current: dict, both: dict) -> None:
+    """Add ``previous`` and ``change`` (%) to a period's totals.
+
+    ``both`` counts the period and the one of the same length before it (the
+    roll-ups sum from a first day to now), so the previous period is the
+    difference: one query for every period, whatever the table holds. The
+    previous period is whole days; today's figures are today so far.
+    """
+    previous = {
+        k: both[k] - current[k] for k in ("scans", "uniques", "bots", "widget_scans", "opens")
+    }
+    previous["scans_per_open"] = _per_open(previous)
+    current["previous"] = previous
+    current["change"] = {
+        k: round(100 * (current[k] - previous[k]) / previous[k]) if previous[k] else None
+        for k in COMPARED
+    }
+
+
+def networks(engine: Engine, periods: dict[str, store.Since | None]) -> dict[str, list[dict]]:
+    """Per period, per channel: shares → visits back, all links together.
+
+    The widget's QR popup first (popup opens → scans placed ``widget``), then
+    each share target with a share or a visit back (shares → human scans
+    placed ``<target>``), over the same instants as the totals.
+    """
+    out = {}
+    for name, since in periods.items():
+        first = None if since is None else since.slot
+        shares = clicks.shares_since(engine, first)
+        back = sharestore.visits_back(engine, ("widget", *targets.ALL), first)
+        opens = sharestore.opens_since(engine, first)
+        out[name] = channels(shares, back, opens)
+    return out
 
 
 def chart_series(engine: Engine, tz: ZoneInfo, chart: str, now: datetime) -> dict:

@@ -3,7 +3,8 @@
 Ranges are whole days, both ends included, of UTC by default or of the zone
 named by ``tz=``; without ``from``/``to`` the last 30 days up to now (today
 included). Days and hours are spans of instants from :mod:`share.clock`, and
-widget opens are counted over exactly the same instants as scans. Series
+widget opens and share clicks (``shares``: per share target, only targets
+shared at least once) are counted over exactly the same instants as scans. Series
 buckets are filled with zeros so a chart needs no gap logic. ``unique``
 counts each visitor hash once, in the bucket of its first scan; the hash
 salt rotates daily (docs/decisions/0006), so one person on two days is two
@@ -23,6 +24,7 @@ from sqlalchemy import Engine
 from share import clock
 from share.errors import InputError
 from share.scans.opens import opens_in
+from share.sharing.clicks import shares_in
 from share.storage import dashboard as summary
 
 DEFAULT_DAYS = 30
@@ -134,6 +136,7 @@ def summarise(engine: Engine, link_id: int, buckets: clock.Buckets) -> tuple[dic
         "unique": raw["unique"],
         "bots": raw["bots"],
         "opens": opens_in(engine, link_id, buckets),
+        "shares": shares_in(engine, link_id, buckets),
         "series": [
             {"t": label, "scans": raw["scans"].get(i, 0), "unique": raw["uniques"].get(i, 0)}
             for i, label in enumerate(buckets.labels)

@@ -1,7 +1,7 @@
 """Deleting a link: everything counted about it goes, in one transaction; its row stays as a tombstone.
 
 What goes: every row of every table that points at the link (raw scans,
-widget opens and the per-link roll-ups, found through their foreign keys so a
+widget opens, share clicks and the per-link roll-ups, found through their foreign keys so a
 table added later goes too), and the link's share of
 ``rollup_client_slots``, which counts all links together and so is
 subtracted rather than deleted. The share is read from the link's own
@@ -29,7 +29,14 @@ from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, selec
 
 from . import rollups
 from .engine import read, write
-from .schema import links, metadata, rollup_client_slots, rollup_link_dims, rollup_link_slots
+from .schema import (
+    links,
+    metadata,
+    rollup_client_slots,
+    rollup_link_dims,
+    rollup_link_slots,
+    share_clicks,
+)
 from .schema import widget_opens as opens_table
 
 _CHUNK = 500  # slots per IN list
@@ -46,7 +53,7 @@ def _pointing_at_links() -> list[tuple[Table, str]]:
 
 
 def footprint(engine: Engine, link_id: int) -> dict[str, int]:
-    """What deleting the link loses: all-time human scans, bot scans and widget opens."""
+    """What deleting the link loses: all-time human scans, bot scans, widget opens and shares."""
     s = rollup_link_slots.c
     with read(engine) as conn:
         scans, bots = conn.execute(
@@ -59,7 +66,12 @@ def footprint(engine: Engine, link_id: int) -> dict[str, int]:
                 opens_table.c.link_id == link_id
             )
         ).scalar_one()
-    return {"scans": int(scans), "bots": int(bots), "opens": int(opens)}
+        shares = conn.execute(
+            select(func.coalesce(func.sum(share_clicks.c.shares), 0)).where(
+                share_clicks.c.link_id == link_id
+            )
+        ).scalar_one()
+    return {"scans": int(scans), "bots": int(bots), "opens": int(opens), "shares": int(shares)}
 
 
 def delete_link(engine: Engine, code: str, now: datetime) -> int | None:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -64,6 +65,9 @@ links = Table(
     Column("deleted_at", DateTime),
     # the link's own UTM templates, JSON text (share.links.utm); NULL: the site default alone
     Column("utm", Text),
+    # the article's byline as its page gave it (migration 0014): printed on cards only
+    Column("published_at", DateTime),
+    Column("author", String(300)),
 )
 Index("ix_links_created", links.c.created_at, links.c.id)
 
@@ -116,6 +120,17 @@ widget_opens = Table(
     Column("link_id", BigId, ForeignKey("links.id", ondelete="CASCADE"), primary_key=True),
     Column("slot", Integer, primary_key=True),
     Column("opens", Integer, nullable=False, default=0),
+)
+
+# Share-button clicks per link, share target and quarter-hour slot (migration 0011,
+# share.sharing): counted by ``/t/<target>``, nothing about the reader kept.
+share_clicks = Table(
+    "share_clicks",
+    metadata,
+    Column("link_id", BigId, ForeignKey("links.id", ondelete="CASCADE"), primary_key=True),
+    Column("target", String(32), primary_key=True),
+    Column("slot", Integer, primary_key=True),
+    Column("shares", Integer, nullable=False, default=0),
 )
 
 # How far each spool file has been ingested (migration 0004). Updated in the
@@ -263,3 +278,32 @@ rate_hits = Table(
 )
 Index("ix_rate_hits_key_at", rate_hits.c.key, rate_hits.c.at)
 Index("ix_rate_hits_expires", rate_hits.c.expires)
+
+
+# WeChat's access token and jsapi ticket (migration 0013), cached for every
+# worker and instance, plus the lease that lets one process at a time refresh
+# them (share/storage/wechat.py): a refresh can invalidate the token before it.
+wechat_credentials = Table(
+    "wechat_credentials",
+    metadata,
+    Column("name", String(160), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("expires", Float(precision=53), nullable=False),  # epoch seconds
+)
+
+
+# The site logo of ``?logo=1`` QR codes (migration 0012): at most one row
+# (id 1), the normalised PNG and its hash, which every logo code's cache key
+# and ETag carry. In the database, not on disk, because several app
+# instances share only the database (share/storage/brand.py).
+brand_logo = Table(
+    "brand_logo",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("png", LargeBinary, nullable=False),
+    Column("version", String(32), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# The live view reads the last half hour of raw scans by time (migration 0015).
+Index("ix_scans_ts", scans.c.ts)

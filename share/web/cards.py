@@ -7,7 +7,7 @@ draw it once per version of the link's metadata.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, current_app, request
 
 from share import services
 
@@ -33,7 +33,7 @@ def card(code: str, fmt: str):
     link = get_link_or_404(code)
     if link.disabled:
         abort(410, description="This short link has been disabled.")
-    planned = forlink.plan(link, opts, public_url())
+    planned = forlink.plan(link, opts, public_url(), current_app.config["TIMEZONE"])
     store = _store()
     tag = store.etag(planned.name)
     headers = {"Cache-Control": CACHE_CONTROL}

@@ -121,6 +121,38 @@ PATHS: dict[str, dict[str, Any]] = {
             "responses": {**_LINK, **_errors(400, 403, 429)},
         }
     },
+    "/api/v1/wechat/signature": {
+        "get": {
+            "summary": "What WeChat's JS-SDK `wx.config` needs on a page",
+            "description": "Public and CORS-open; rate-limited per client (`SHARE_RATE_LIMIT`). "
+            "`signature` is the SHA-1 hex of `jsapi_ticket=…&noncestr=…&timestamp=…&url=…` over "
+            "the page URL without its fragment. 404 `wechat_not_configured` unless "
+            "`SHARE_WECHAT_APP_ID` and `SHARE_WECHAT_APP_SECRET` are set; 403 "
+            "`host_not_allowed` for a page outside `SHARE_ALLOWED_HOSTS`; 503 "
+            "`wechat_unavailable` when WeChat's API refuses or does not answer.",
+            "parameters": [
+                {
+                    "name": "url",
+                    "in": "query",
+                    "required": True,
+                    "description": "The page's own address (`location.href`); the fragment is "
+                    "dropped, nothing else is changed.",
+                    "schema": _URL,
+                }
+            ],
+            "responses": {
+                "200": {
+                    "description": "The signature",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/WeChatSignature"}
+                        }
+                    },
+                },
+                **_errors(400, 403, 404, 429, 503),
+            },
+        }
+    },
     "/api/v1/links": {
         "post": {
             "summary": "Register an article URL (or get the existing link for it)",
@@ -295,6 +327,59 @@ _TAG = {
     "description": "A campaign tag, compared case-insensitively (URL-encoded).",
     "schema": {"type": "string"},
 }
+_TARGET = {
+    "name": "target",
+    "in": "path",
+    "required": True,
+    "description": "A share target: `weibo`, `qq`, `qzone`, `douban`, `x`, `facebook`, "
+    "`linkedin`, `email` (GET, HEAD and POST) or `copy`, `native` (POST only). Others: 404.",
+    "schema": {"type": "string"},
+}
+_ARTICLE = {
+    "name": "url",
+    "in": "query",
+    "required": True,
+    "description": "The article's absolute http(s) URL.",
+    "schema": _URL,
+}
+_HOP = {
+    "summary": "A share button's counted hop to the network's share page",
+    "description": "Not under /api/v1: for readers' browsers. Also answers HEAD. Counts "
+    "one share (people only; never HEAD or bots) and answers 302 to the target's share page "
+    "carrying the tracked short link `/s/<code>?src=<target>`. Untracked (host not allowed, "
+    "registration over `SHARE_RATE_LIMIT`, link disabled or deleted): 302 with the page URL "
+    "itself, nothing counted, never a 429. `Cache-Control: no-store`.",
+    "parameters": [
+        _TARGET,
+        _ARTICLE,
+        *(
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": f"The share page's {name} (absent: the link's own).",
+                "schema": {"type": "string"},
+            }
+            for name in ("title", "description", "image")
+        ),
+    ],
+    "responses": {
+        "302": {"description": "To the network's share page (`Location`)"},
+        **_errors(400, 404),
+    },
+}
+PATHS["/t/{target}"] = {
+    "get": _HOP,  # HEAD too: redirected the same, never counted
+    "post": {
+        "summary": "The widget's beacon: one share made in the page (copy, native share)",
+        "description": "Public, CORS-open, no body, rate-limited per client like `/o/{code}`. "
+        "Counts one share of the already registered live link of `url`; anything else is a "
+        "204 counting nothing (never registers). Bots are not counted.",
+        "parameters": [_TARGET, _ARTICLE],
+        "responses": {"204": {"description": "Received"}, **_errors(400, 404, 429)},
+    },
+}
+
 PATHS["/api/v1/tags"] = {
     "get": {
         "summary": "Campaign tags in use, most scanned first",
@@ -348,6 +433,19 @@ PATHS["/api/v1/tags/{tag}/stats"] = {
 }
 
 _STRING_URL = {"type": "string", "format": "uri"}
+# The QR image routes are not under /api/v1, so they are described on the fields that link to them.
+_QR_URL = {
+    **_STRING_URL,
+    "description": "The QR image (not under /api/v1; see docs/contract.md). Query: `size`, "
+    "`margin`, `ec`, `fg`, `bg`, `src`; `logo=1` puts the site logo in the centre (ec forced "
+    "to H), `frame=caption` adds a frame with `caption` (up to 40 characters; default by "
+    "`lang`) and the short URL. Logo and framed codes are decoded before they are served; "
+    "one that does not read back is served simpler, with `X-QR-Fallback` saying why "
+    "(`no-logo`, `logo-no-room`, `logo-unreadable`, `frame-unreadable`). Print files: the "
+    "same path with `.pdf` (a one-page vector PDF, placement `print` by default) and `.svg` "
+    "take `mm` (10-1000, default 40 on PDF): the printed width of the symbol including its "
+    "quiet zone; a frame adds its border and caption band.",
+}
 _COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
 
 
@@ -385,13 +483,25 @@ COMPONENTS: dict[str, Any] = {
                 )
             }
         ),
+        "WeChatSignature": _all_required(
+            {
+                "appId": {"type": "string", "description": "The official account's AppID"},
+                "timestamp": {"type": "integer", "description": "Epoch seconds signed"},
+                "nonceStr": {"type": "string", "description": "The random string signed"},
+                "signature": {
+                    "type": "string",
+                    "pattern": "^[0-9a-f]{40}$",
+                    "description": "SHA-1 hex of the four values, as WeChat documents it",
+                },
+            }
+        ),
         "Link": _all_required(
             {
                 "code": {"type": "string"},
                 "url": _STRING_URL,
                 "short_url": _STRING_URL,
-                "qr_png": _STRING_URL,
-                "qr_svg": _STRING_URL,
+                "qr_png": _QR_URL,
+                "qr_svg": _QR_URL,
                 "card": _STRING_URL,
                 "title": {"type": "string", "nullable": True},
                 "description": {"type": "string", "nullable": True},
@@ -423,6 +533,13 @@ COMPONENTS: dict[str, Any] = {
                 },
                 "bots": {"type": "integer", "description": "Bot and preview fetches"},
                 "opens": {"type": "integer", "description": "Widget popup opens"},
+                "shares": {
+                    "type": "object",
+                    "additionalProperties": {"type": "integer"},
+                    "description": "Share-button clicks per share target (`weibo`, `copy`…), "
+                    "only targets shared at least once, most first; the visits each brought "
+                    "back are `by_placement`'s entry of the same name",
+                },
                 "series": {
                     "type": "array",
                     "items": _all_required(

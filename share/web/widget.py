@@ -15,6 +15,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from share import services
 from share.links.urls import normalise_url
 from share.scans import opens
 
@@ -66,16 +67,21 @@ def minify(source: str) -> bytes:
     return "".join(c if ord(c) < 128 else f"\\u{ord(c):04x}" for c in text).encode("ascii")
 
 
-_built: dict[tuple[str, int, int], Asset] = {}
+_built: dict[tuple[str, int, int, bool], Asset] = {}
+#: Replaced in the built script by ``on`` when a WeChat account is configured, so the
+#: widget asks for a JS-SDK signature only where one can be had (no request, no 404 elsewhere).
+WECHAT_FLAG = "__SCANSHARE_WECHAT__"
 
 
 def widget_asset() -> Asset:
-    """The built script, rebuilt only when the source file changes."""
+    """The built script, rebuilt only when the source file or the WeChat switch changes."""
     path = Path(current_app.static_folder) / "widget.js"
     stat = path.stat()
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    wechat = services.current().wechat is not None
+    key = (str(path), stat.st_mtime_ns, stat.st_size, wechat)
     if key not in _built:
-        body = minify(path.read_text(encoding="utf-8"))
+        source = path.read_text(encoding="utf-8").replace(WECHAT_FLAG, "on" if wechat else "off")
+        body = minify(source)
         packed = gzip.compress(body, compresslevel=9, mtime=0)
         _built.clear()
         _built[key] = Asset(body, packed, hashlib.sha256(body).hexdigest()[:20])

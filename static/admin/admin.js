@@ -24,6 +24,25 @@
     selection.addRange(range);
   }
 
+  // The live view: fetch the re-rendered section every few seconds while the tab is visible.
+  var live = document.getElementById('live');
+  if (live && window.fetch) {
+    var every = (parseInt(live.getAttribute('data-refresh'), 10) || 3) * 1000;
+    setInterval(function () {
+      if (document.hidden) return;
+      fetch(live.getAttribute('data-part-url'), { credentials: 'same-origin' }).then(function (response) {
+        if (!response.ok) throw new Error('HTTP ' + response.status);
+        return response.text();
+      }).then(function (html) {
+        var details = live.querySelector('details');
+        var open = details && details.open;
+        live.innerHTML = html;
+        details = live.querySelector('details');
+        if (details && open) details.open = true;
+      }).catch(function () { /* the next tick tries again */ });
+    }, every);
+  }
+
   var form = document.getElementById('bulk-form');
   if (!form || !window.fetch) return;
   form.addEventListener('submit', function (event) {

@@ -3,12 +3,14 @@
 The service runs for real (werkzeug, a thread, a temp SQLite file) on one
 loopback port; article pages that embed the widget are served by a second
 server on another port, so the widget is cross-origin exactly as on a
-publisher's site. Every page fixture fails its test on a console error or an
+publisher's site. Every share network is a third loopback server, the
+stand-in, through ``SHARE_TARGET_URLS``: no test reaches a real network. Every page fixture fails its test on a console error or an
 uncaught exception unless the test says which message it expects.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -26,11 +28,14 @@ from tests.chromium import CHROMIUM, launch_chromium
 
 pytestmark = pytest.mark.browser
 
+#: The widget's navigate targets; each lands on ``/share/<target>`` of the stand-in.
+NAVIGATE_TARGETS = ("weibo", "qq", "qzone", "douban", "x", "facebook", "linkedin", "email")
+
 
 class LiveService:
     """The Flask app served by werkzeug on 127.0.0.1:<ephemeral> in a thread."""
 
-    def __init__(self, tmp: Path, allowed_host: str):
+    def __init__(self, tmp: Path, allowed_host: str, target_urls: dict[str, str], **config):
         url = f"sqlite:///{tmp / 'browser.sqlite3'}"
         migrate(url)
         self._app = None
@@ -45,6 +50,8 @@ class LiveService:
                 "ALLOWED_HOSTS": allowed_host,
                 "FETCH_ALLOW_NETWORKS": "127.0.0.0/8",
                 "SHARE_RATE_LIMIT": "100000 per minute",
+                "SHARE_TARGET_URLS": json.dumps(target_urls),
+                **config,
             }
         )
         self.engine = services.of(self.app).engine
@@ -93,8 +100,19 @@ def host_server():
 
 
 @pytest.fixture(scope="session")
-def service(tmp_path_factory):
-    live = LiveService(tmp_path_factory.mktemp("service"), allowed_host="127.0.0.1")
+def stand_in():
+    """The share networks' stand-in: ``/share/<target>`` answers a page for each target."""
+    routes = {f"/share/{t}": page(f"<title>{t} stand-in</title>") for t in NAVIGATE_TARGETS}
+    routes["/favicon.ico"] = page(b"", content_type="image/x-icon")
+    with LoopbackServer(routes) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def service(tmp_path_factory, stand_in):
+    fields = "url={url}&title={title}&description={description}&image={image}"
+    target_urls = {t: stand_in.url(f"/share/{t}?{fields}") for t in NAVIGATE_TARGETS}
+    live = LiveService(tmp_path_factory.mktemp("service"), "127.0.0.1", target_urls)
     live.thread.start()
     yield live
     live.server.shutdown()

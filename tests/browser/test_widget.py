@@ -194,7 +194,9 @@ body { margin: 0; height: 2000px; }
 
 
 @pytest.mark.parametrize("corner", ["tl", "tr", "mid", "bl", "br"])
-def test_popup_stays_inside_a_360px_phone_viewport(open_page, articles, corner):
+def test_on_a_360px_phone_the_popup_is_a_bottom_sheet_over_a_dimmed_page(
+    open_page, articles, corner
+):
     body = f'<div class="scanshare {corner}" data-sites="copy,wechat"></div>'
     w = open_page(
         viewport={"width": 360, "height": 640},
@@ -208,16 +210,16 @@ def test_popup_stays_inside_a_360px_phone_viewport(open_page, articles, corner):
     expect(dialog).to_be_visible()
     loaded_qr(w, dialog)
     box = dialog.bounding_box()
-    assert box["x"] >= 0 and box["y"] >= 0
-    assert box["x"] + box["width"] <= 360 and box["y"] + box["height"] <= 640
-    button = w.page.locator(".scanshare button[data-site=wechat]").bounding_box()
-    overlap = (
-        box["x"] < button["x"] + button["width"]
-        and button["x"] < box["x"] + box["width"]
-        and box["y"] < button["y"] + button["height"]
-        and button["y"] < box["y"] + box["height"]
-    )
-    assert not overlap, "the popup covers its own button"
+    assert box["x"] == 0 and box["width"] == 360
+    assert abs(box["y"] + box["height"] - 640) <= 1  # on the bottom edge
+    backdrop = w.page.locator(".scanshare .ssw-bd")
+    expect(backdrop).to_be_visible()
+    assert backdrop.bounding_box() == {"x": 0, "y": 0, "width": 360, "height": 640}
+    w.page.mouse.click(180, 20)  # the dimmed page above the sheet closes it
+    expect(dialog).to_be_hidden()
+    expect(backdrop).to_be_hidden()
+    w.page.locator(".scanshare button[data-site=wechat]").tap()
+    expect(dialog).to_be_visible()
     assert any("/qr/" in r and "size=320" in r for r in w.requests), "QR not at 2x pixels"
 
 
@@ -243,6 +245,9 @@ def test_in_app_browsers_get_the_menu_hint_instead_of_a_qr(open_page, articles, 
     dialog = open_popup(w)
     expect(dialog).to_contain_text(hint)
     assert dialog.locator("img").count() == 0
+    assert dialog.locator("a, .ssw-k").count() == 0, (
+        "a phone's copy/save offer in an in-app browser"
+    )
     box = dialog.bounding_box()
     assert box["y"] <= 16 and box["x"] + box["width"] >= 390 - 16, "hint not at the top right"
     w.page.wait_for_timeout(200)
@@ -260,10 +265,6 @@ def test_hostile_title_and_options_stay_inert_text(open_page, articles, host_ser
         f'data-theme="{escaped}" data-qr-size="{escaped}"></div>'
     )
     w = open_page()
-    w.context.route(
-        "https://service.weibo.com/**",
-        lambda route: route.fulfill(body="ok", content_type="text/plain"),
-    )
     load(w, articles.publish(body, title=escaped))
     assert w.page.title() == XSS
     loaded_qr(w, open_popup(w))
@@ -331,7 +332,9 @@ def test_page_requests_nothing_before_interaction_and_only_the_service_after(
     assert cookies == [], "the widget or service set a cookie"
 
 
-def test_copy_puts_the_page_url_on_the_clipboard_and_shows_a_toast(open_page, articles):
+def test_copy_puts_the_tracked_short_link_on_the_clipboard_and_shows_a_toast(
+    open_page, articles, service
+):
     url = articles.publish(WIDGET, lang="en")
     w = open_page()
     w.context.grant_permissions(["clipboard-read", "clipboard-write"])
@@ -339,8 +342,30 @@ def test_copy_puts_the_page_url_on_the_clipboard_and_shows_a_toast(open_page, ar
     w.page.locator(".scanshare button[data-site=copy]").click()
     toast = w.page.locator(".scanshare [role=status]")
     expect(toast).to_have_text("Copied")
-    assert w.page.evaluate("navigator.clipboard.readText()") == url
+    copied = w.page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith(f"{service.base}/s/") and copied.endswith("?src=copy")
     expect(toast).to_be_hidden(timeout=5000)
+
+
+@pytest.mark.parametrize("case", ["host not allowed", "link disabled"])
+def test_copy_of_an_untracked_page_puts_the_page_url_on_the_clipboard(
+    open_page, articles, service, case
+):
+    url = articles.publish(WIDGET, lang="en", host="localhost" if case != "link disabled" else None)
+    if case == "link disabled":
+        code = (
+            service.app.test_client().get("/api/v1/share", query_string={"url": url}).json["code"]
+        )
+        service.patch(f"/links/{code}", {"disabled": True})
+    w = open_page()
+    w.allow(r"status of 403")
+    w.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    load(w, url)
+    w.page.locator(".scanshare button[data-site=copy]").click()
+    expect(w.page.locator(".scanshare [role=status]")).to_have_text("Copied")
+    assert w.page.evaluate("navigator.clipboard.readText()") == url
+    w.page.wait_for_timeout(200)
+    assert not any("/t/copy" in r for r in w.requests), "an untracked copy was reported"
 
 
 def test_host_not_allowed_gets_a_working_untracked_qr_of_the_page(open_page, articles):
@@ -385,14 +410,13 @@ def test_widget_defines_one_global_and_no_storage(open_page, articles, service):
     assert w.page.evaluate("localStorage.length + sessionStorage.length") == 0
 
 
-def test_options_select_sites_layout_labels_and_per_site_overrides(open_page, articles):
+def test_options_select_sites_layout_labels_and_per_site_overrides(open_page, articles, stand_in):
     body = (
         '<div class="scanshare" data-sites="weibo,x,email" data-layout="column" '
         'data-labels="text" data-lang="en" data-theme="dark" data-title="Common" '
         'data-weibo-title="Only on Weibo" data-url="https://news.example.com/a?b=1"></div>'
     )
     w = open_page()
-    w.context.route("https://**/*", lambda route: route.fulfill(body="ok"))
     w.page.goto(articles.publish(body))
     buttons = w.page.locator(".scanshare button[data-site]")
     expect(buttons).to_have_text(["Weibo", "X", "Email"])
@@ -400,11 +424,14 @@ def test_options_select_sites_layout_labels_and_per_site_overrides(open_page, ar
     assert second["y"] > first["y"], "column layout did not stack"
     with w.context.expect_page() as info:
         buttons.nth(0).click()
+    # news.example.com is not an allowed host: the hop passes the page URL on untracked
+    assert info.value.url.startswith(stand_in.url("/share/weibo?"))
     assert "title=Only%20on%20Weibo" in info.value.url
     assert "url=https%3A%2F%2Fnews.example.com%2Fa%3Fb%3D1" in info.value.url
     with w.context.expect_page() as info:
         buttons.nth(1).click()
-    assert "text=Common" in info.value.url
+    assert info.value.url.startswith(stand_in.url("/share/x?"))
+    assert "title=Common" in info.value.url
 
 
 def test_embed_iframe_variant_opens_the_popup_inside_the_frame(open_page, articles, service):

@@ -8,7 +8,19 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import article, auth, create, delete, exports, i18n, keys, overview  # noqa: F401 - routes
+from . import (  # noqa: F401 - routes
+    article,
+    auth,
+    brand,
+    create,
+    delete,
+    exports,
+    i18n,
+    keys,
+    live,
+    overview,
+    wechatpreview,
+)
 from .blueprint import PUBLIC, bp, wants_json_twin  # noqa: F401 - the package's interface
 
 

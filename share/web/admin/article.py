@@ -17,7 +17,7 @@ from ...db import get_engine
 from ...metadata.hook import refresh
 from ..lookup import counted_engine, get_link_or_404
 from ..publicurl import public_url
-from . import charts
+from . import charts, wechatpreview
 from .blueprint import bp
 from .i18n import safe_image, t, timezone
 
@@ -57,6 +57,7 @@ def article(code: str):
         chart=charts.line(numbers["series"]),
         sizes=QR_SIZES,
         args=request.args,
+        wechat=wechatpreview.for_link(link),
     )
 
 

@@ -61,7 +61,14 @@ def stacked_bars(chart: dict) -> dict:
                 }
             )
         if i % every == 0:
-            labels.append({"x": round(x + bar_w / 2, 1), "text": bucket["t"][-5:]})
+            # every other label is "odd": a phone-width chart shows half of them, larger
+            labels.append(
+                {
+                    "x": round(x + bar_w / 2, 1),
+                    "text": bucket["t"][-5:],
+                    "odd": len(labels) % 2 == 1,
+                }
+            )
     # Whole-number ticks only: a half tick of a scale topping at 1 would read "0" twice.
     fractions = (0, 0.5, 1) if top % 2 == 0 else (0, 1)
     ticks = [{"y": round(PAD_TOP + plot_h * (1 - f), 1), "v": int(top * f)} for f in fractions]

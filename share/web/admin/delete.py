@@ -1,7 +1,7 @@
 """Deleting a link from its article page: a confirmation that says what goes, then the deletion.
 
 The article page links to the confirmation (a GET, which changes nothing);
-it counts what will be lost (scans, bot visits, widget opens), and only its
+it counts what will be lost (scans, bot visits, widget opens, share clicks), and only its
 form, posted with the CSRF token and ``confirmed=1``, deletes. A POST without
 ``confirmed`` answers the same confirmation, as the other actions do.
 """
@@ -12,6 +12,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from share import services
 from share.links import service as links
+from share.sharing import clicks
 
 from ...db import get_engine
 from ..lookup import counted_engine, get_link_or_404
@@ -25,7 +26,9 @@ QUESTION = (
 
 
 def _confirmation(link: links.Link):
-    lost = links.footprint(counted_engine(), link)  # spooled scans counted first
+    engine = counted_engine()  # spooled scans counted first
+    clicks.flush(engine)  # and this worker's pending shares
+    lost = links.footprint(engine, link)
     return render_template(
         "admin/confirm.html",
         question=t(QUESTION),
@@ -34,6 +37,7 @@ def _confirmation(link: links.Link):
             t("{n} human scans", n=f"{lost['scans']:,}"),
             t("{n} bot and link-preview visits", n=f"{lost['bots']:,}"),
             t("{n} widget popup opens", n=f"{lost['opens']:,}"),
+            t("{n} share-button clicks", n=f"{lost['shares']:,}"),
         ],
         confirm_label=t("Delete link"),
         action_url=url_for("admin.delete_link", code=link.code),

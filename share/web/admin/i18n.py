@@ -70,10 +70,48 @@ def safe_next(raw: str | None, default: str) -> str:
     return raw
 
 
+#: Display names of the keys scans are broken down by (clients, platforms, placements and
+#: share targets); a key not here (a publisher's own ``src``) is shown as it is.
+KEY_NAMES = {
+    "wechat": "WeChat",
+    "wecom": "WeCom",
+    "qq": "QQ",
+    "weibo": "Weibo",
+    "alipay": "Alipay",
+    "dingtalk": "DingTalk",
+    "browser": "Browser",
+    "other": "Other",
+    "ios": "iOS",
+    "android": "Android",
+    "windows": "Windows",
+    "macos": "macOS",
+    "linux": "Linux",
+    "link": "Plain link",
+    "widget": "Widget popup",
+    "card": "Share card",
+    "print": "Print",
+    "copy": "Copied link",
+    "native": "System share",
+    "qzone": "Qzone",
+    "douban": "Douban",
+    "x": "X",
+    "facebook": "Facebook",
+    "linkedin": "LinkedIn",
+    "email": "Email",
+}
+
+
+def key_name(key: str) -> str:
+    """A breakdown key (``wechat``, ``ios``, ``print``…) as the admin reads it, in their language."""
+    name = KEY_NAMES.get(key)
+    return t(name) if name is not None else key
+
+
 def init_app(app: Flask) -> None:
-    """The ``local`` and ``safe_image`` filters; ``t``, ``lang`` and ``tzname`` on admin pages."""
+    """The ``local``, ``safe_image`` and ``key_name`` filters; ``t``, ``lang`` and ``tzname``."""
     app.jinja_env.filters["local"] = local_time
     app.jinja_env.filters["safe_image"] = safe_image
+    app.jinja_env.filters["key_name"] = key_name
 
     @app.context_processor
     def _admin_context():

@@ -38,6 +38,12 @@ ZH = {
     "{n} human scans": "{n} 次真人扫码",
     "{n} bot and link-preview visits": "{n} 次机器人与链接预览访问",
     "{n} widget popup opens": "{n} 次分享弹窗打开",
+    "{n} share-button clicks": "{n} 次分享按钮点击",
+    "Shares and visits back": "分享与回访",
+    "Channel": "渠道",
+    "Shares": "分享次数",
+    "Visits back": "回访次数",
+    "WeChat popup (opens → scans)": "微信弹窗（打开 → 扫码）",
     "Link deleted: {name}": "链接已删除：{name}",
     "This link had already been deleted.": "此链接已被删除。",
     "Download raw scans (CSV)": "下载原始扫码记录（CSV）",
@@ -152,4 +158,95 @@ ZH = {
     "The first day must be on or before the last day.": "开始日期不能晚于结束日期。",
     "Choose at most 366 days.": "最多选择 366 天。",
     "Give the key a name of 1 to 100 characters.": "请为密钥起一个 1 到 100 个字符的名称。",
+    # the Brand page (share/web/admin/brand.py) and the logo checks (share/qr/logo.py)
+    "Brand": "品牌",
+    "Logo in QR codes": "二维码中的标志",
+    "Codes asked for with logo=1 show this logo in the centre; each one is decoded before it "
+    "is served.": "带 logo=1 参数的二维码会在中央显示此标志；每个二维码在提供前都会先解码验证。",
+    "Current logo": "当前标志",
+    "Uploaded {when}.": "上传于 {when}。",
+    "From the SHARE_QR_LOGO file.": "来自 SHARE_QR_LOGO 文件。",
+    "No logo yet.": "尚未设置标志。",
+    "PNG or JPEG, at most {kb} KB": "PNG 或 JPEG，最大 {kb} KB",
+    "Upload logo": "上传标志",
+    "Remove logo": "移除标志",
+    "Logo saved. QR codes with logo=1 use it from now on.": "标志已保存。带 logo=1 的二维码从现在起使用它。",
+    "Logo removed.": "标志已移除。",
+    "No uploaded logo to remove.": "没有可移除的已上传标志。",
+    "The file is empty: choose a PNG or JPEG logo.": "文件为空：请选择 PNG 或 JPEG 格式的标志。",
+    "The file is {size} KB; a logo may be at most {limit} KB. Export it smaller (512 × 512 "
+    "pixels is plenty).": "文件大小为 {size} KB，标志最大 {limit} KB。请导出更小的文件（512 × 512 像素足够）。",
+    "SVG logos are not accepted (they can carry scripts and links). Export the logo as a PNG "
+    "of about 512 × 512 pixels and upload that.": (
+        "不接受 SVG 标志（其中可能含有脚本和链接）。请将标志导出为约 512 × 512 像素的 PNG 后上传。"
+    ),
+    "This is not a PNG or JPEG image: upload the logo as PNG or JPEG.": (
+        "这不是 PNG 或 JPEG 图片：请上传 PNG 或 JPEG 格式的标志。"
+    ),
+    "The image cannot be read safely (damaged, or over {mp} megapixels): export it again as "
+    "PNG.": "无法安全读取此图片（已损坏或超过 {mp} 百万像素）：请重新导出为 PNG。",
+    "The logo is too small: use at least {side} × {side} pixels.": "标志太小：请至少使用 {side} × {side} 像素。",
+    "Skip to content": "跳到正文",
+    "Visits per share": "每次分享带来的访问",
+    "Previous period: {n}": "上一周期：{n}",
+    "Live": "实时",
+    "The last 30 minutes, minute by minute; this page refreshes itself every {n} seconds.": (
+        "最近 30 分钟，按分钟统计；本页每 {n} 秒自动刷新。"
+    ),
+    "Human scans per minute": "每分钟真人扫码",
+    "No scans in the last 30 minutes.": "最近 30 分钟没有扫码。",
+    "Minute": "分钟",
+    "WeChat": "微信",
+    "WeCom": "企业微信",
+    "Weibo": "微博",
+    "Alipay": "支付宝",
+    "DingTalk": "钉钉",
+    "Browser": "浏览器",
+    "Other": "其他",
+    "Plain link": "普通链接",
+    "Widget popup": "分享弹窗",
+    "Share card": "分享卡片",
+    "Print": "印刷品",
+    "Copied link": "复制链接",
+    "System share": "系统分享",
+    "Qzone": "QQ空间",
+    "Douban": "豆瓣",
+    "Email": "邮件",
+    "How WeChat will show this link": "链接在微信中的显示效果",
+    "Chat card preview": "聊天卡片预览",
+    "Nothing to fix: WeChat will show the title, summary and image.": (
+        "无需修改：微信会显示标题、摘要和图片。"
+    ),
+    "The article could not be fetched ({reason}): WeChat will not read it either.": (
+        "无法抓取文章（{reason}）：微信也读取不到。"
+    ),
+    "The article's host is not in SHARE_ALLOWED_HOSTS: the widget cannot register "
+    "or sign its pages.": "文章的域名不在 SHARE_ALLOWED_HOSTS 中：分享组件无法为其页面登记链接或签名。",
+    "WeChat's JS-SDK is not configured (SHARE_WECHAT_APP_ID): shared from inside "
+    "WeChat, the article shows as a bare link with a generic icon.": (
+        "未配置微信 JS-SDK（SHARE_WECHAT_APP_ID）：在微信内转发时，文章只显示为带通用图标的链接。"
+    ),
+    "The article has no image: WeChat shows a generic icon. Give the page an "
+    "og:image of at least {n}×{n} px.": (
+        "文章没有图片：微信会显示通用图标。请为页面设置至少 {n}×{n} 像素的 og:image。"
+    ),
+    "The article's image could not be fetched: WeChat will show a generic icon.": (
+        "无法获取文章图片：微信会显示通用图标。"
+    ),
+    "The article's image is not a PNG, JPEG, GIF or WebP picture WeChat can show.": (
+        "文章图片不是微信能显示的 PNG、JPEG、GIF 或 WebP 图片。"
+    ),
+    "The image is {w}×{h} px: WeChat wants at least {n} px on the short side, or "
+    "it looks blurred.": "图片为 {w}×{h} 像素：微信要求短边至少 {n} 像素，否则会模糊。",
+    "The article has no title: WeChat shows its URL.": "文章没有标题：微信会显示其网址。",
+    "The article's image is still being measured; reload the page in a moment.": (
+        "正在检测文章图片的尺寸，请稍后刷新页面。"
+    ),
+    "The title is cut after about {n} characters in a chat; put what matters first.": (
+        "标题在聊天中约 {n} 个字后会被截断，请把重点放在前面。"
+    ),
+    "The article has no summary: the card shows its URL instead.": (
+        "文章没有摘要：卡片会改为显示网址。"
+    ),
+    "The summary is cut after about {n} characters in a chat.": "摘要在聊天中约 {n} 个字后会被截断。",
 }
