@@ -47,17 +47,41 @@ def client_order(counts: dict[str, int]) -> list[str]:
     return (["wechat"] if "wechat" in counts else []) + rest
 
 
-def overview(engine: Engine, tz: ZoneInfo, chart: str = "30d", now: datetime | None = None) -> dict:
-    """Totals for today/7 d/30 d/all and the chart of human scans split by client."""
+def overview(
+    engine: Engine,
+    tz: ZoneInfo,
+    chart: str = "30d",
+    now: datetime | None = None,
+    days: tuple[date, date] | None = None,
+) -> dict:
+    """Totals for today/7 d/30 d/all and the chart of human scans split by client.
+
+    ``days`` (first, last local day, with ``chart="custom"``) adds a ``range``
+    column to the totals, compared with the same number of days before it,
+    and charts those days.
+    """
     now = now or clock.now()
     today = clock.today(tz, now)
     periods, since_before = {}, {}
-    for name, days in PERIODS.items():
-        periods[name] = None if days is None else _since(today - timedelta(days=days - 1), tz)
-        if days is not None:  # the period and the one of the same length before it
-            since_before[BEFORE + name] = _since(today - timedelta(days=2 * days - 1), tz)
-    totals = store.totals(engine, {**periods, **since_before}, by_day=_by_day(engine, tz))
-    for name in since_before:
+    for name, n in PERIODS.items():
+        periods[name] = None if n is None else _since(today - timedelta(days=n - 1), tz)
+        if n is not None:  # the period and the one of the same length before it
+            since_before[BEFORE + name] = _since(today - timedelta(days=2 * n - 1), tz)
+    spans = {}
+    if days is not None:  # a custom range: from its first day, less from the day after it
+        first, last = days
+        length = (last - first).days + 1
+        spans = {
+            RANGE: _since(first, tz),
+            AFTER: _since(last + timedelta(days=1), tz),
+            BEFORE + RANGE: _since(first - timedelta(days=length), tz),
+        }
+    totals = store.totals(engine, {**periods, **since_before, **spans}, by_day=_by_day(engine, tz))
+    if days is not None:
+        after = totals.pop(AFTER)
+        for name in (RANGE, BEFORE + RANGE):
+            totals[name] = {k: totals[name][k] - after[k] for k in after}
+    for name in [*since_before, *([BEFORE + RANGE] if days is not None else [])]:
         compare(totals[name.removeprefix(BEFORE)], totals.pop(name))
     for numbers in totals.values():
         numbers["scans_per_open"] = _per_open(numbers)
@@ -66,13 +90,17 @@ def overview(engine: Engine, tz: ZoneInfo, chart: str = "30d", now: datetime | N
         "today": today.isoformat(),
         "totals": totals,
         "networks": networks(engine, periods),
-        "chart": chart_series(engine, tz, chart, now),
+        "chart": chart_series(engine, tz, chart, now, days),
     }
 
 
 #: The figures compared with the previous period, and the key prefix of the wider span asked for.
 COMPARED = ("scans", "uniques", "bots", "opens")
 BEFORE = "before:"
+#: A custom range's totals column, and the span after it (subtracted: the roll-ups sum to now).
+RANGE, AFTER = "range", "after:range"
+#: The longest custom range, in days (the chart has a bar per day).
+MAX_RANGE_DAYS = 366
 
 
 def _per_open(numbers: dict) -> float | None:
@@ -116,12 +144,19 @@ def networks(engine: Engine, periods: dict[str, store.Since | None]) -> dict[str
     return out
 
 
-def chart_series(engine: Engine, tz: ZoneInfo, chart: str, now: datetime) -> dict:
-    """Buckets ``[{"t", "total", "clients": {…}}]`` for the last 24 local hours or N local days."""
-    if chart not in CHARTS:
-        chart = "30d"
-    days = CHARTS[chart]
-    buckets = clock.last_hours(tz, 24, now) if days is None else clock.last_days(tz, days, now)
+def chart_series(
+    engine: Engine, tz: ZoneInfo, chart: str, now: datetime, span: tuple[date, date] | None = None
+) -> dict:
+    """Buckets ``[{"t", "total", "clients": {…}}]``: the last 24 local hours, the last N
+    local days, or (``chart="custom"``) the local days of ``span``."""
+    if span is not None and chart == "custom":
+        days = (span[1] - span[0]).days + 1
+        buckets = clock.day_buckets(span[0], span[1], tz)
+    else:
+        if chart not in CHARTS:
+            chart = "30d"
+        days = CHARTS[chart]
+        buckets = clock.last_hours(tz, 24, now) if days is None else clock.last_days(tz, days, now)
     counts: list[dict[str, int]] = [{} for _ in buckets.starts]
     if days is None:
         rows = store.client_counts(engine, buckets.first, buckets.end)
@@ -147,6 +182,8 @@ def chart_series(engine: Engine, tz: ZoneInfo, chart: str, now: datetime) -> dic
     ]
     return {
         "range": chart,
+        "from": buckets.first_day.isoformat(),
+        "to": buckets.last_day.isoformat(),
         "bucket": "hour" if days is None else "day",
         "clients": order,
         "series": series,
