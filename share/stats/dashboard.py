@@ -89,7 +89,7 @@ def overview(
         "timezone": tz.key,
         "today": today.isoformat(),
         "totals": totals,
-        "networks": networks(engine, periods),
+        "networks": networks(engine, periods, totals),
         "chart": chart_series(engine, tz, chart, now, days),
     }
 
@@ -127,20 +127,24 @@ def compare(current: dict, both: dict) -> None:
     }
 
 
-def networks(engine: Engine, periods: dict[str, store.Since | None]) -> dict[str, list[dict]]:
+def networks(
+    engine: Engine, periods: dict[str, store.Since | None], totals: dict[str, dict]
+) -> dict[str, list[dict]]:
     """Per period, per channel: shares → visits back, all links together.
 
-    The widget's QR popup first (popup opens → scans placed ``widget``), then
-    each share target with a share or a visit back (shares → human scans
-    placed ``<target>``), over the same instants as the totals.
+    The widget's QR popup first (popup opens → scans placed ``widget``, both
+    already in the period's ``totals``), then each share target with a share
+    or a visit back (shares → human scans placed ``<target>``, read through
+    the index on placement values, so only those scans' rows are read), over
+    the same instants as the totals.
     """
     out = {}
     for name, since in periods.items():
         first = None if since is None else since.slot
         shares = clicks.shares_since(engine, first)
-        back = sharestore.visits_back(engine, ("widget", *targets.ALL), first)
-        opens = sharestore.opens_since(engine, first)
-        out[name] = channels(shares, back, opens)
+        back = sharestore.visits_back(engine, targets.ALL, first)
+        back["widget"] = totals[name]["widget_scans"]
+        out[name] = channels(shares, back, totals[name]["opens"])
     return out
 
 

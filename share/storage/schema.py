@@ -307,3 +307,12 @@ brand_logo = Table(
 
 # The live view reads the last half hour of raw scans by time (migration 0015).
 Index("ix_scans_ts", scans.c.ts)
+
+# All links' scans of one placement (the overview's visits back per share target) are read
+# by value, not by link (migration 0016): only the rows of those placements are touched.
+Index(
+    "ix_rollup_link_dims_value",
+    rollup_link_dims.c.dim,
+    rollup_link_dims.c.value,
+    rollup_link_dims.c.hour,
+)

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, Integer, String, and_, bindparam, case, cast, fun
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .engine import read, write
-from .schema import links, rollup_link_dims, share_clicks, widget_opens
+from .schema import links, rollup_link_dims, share_clicks
 
 _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
@@ -67,15 +67,6 @@ def by_target(
     with read(engine) as conn:
         rows = conn.execute(select(c.target, func.sum(c.shares)).where(where).group_by(c.target))
         return {target: int(n) for target, n in rows if n}
-
-
-def opens_since(engine: Engine, first_slot: int | None) -> int:
-    """Widget popup opens of all links from ``first_slot`` on (``None``: ever)."""
-    c = widget_opens.c
-    where = c.slot >= first_slot if first_slot is not None else true()
-    with read(engine) as conn:
-        value = conn.execute(select(func.coalesce(func.sum(c.opens), 0)).where(where)).scalar_one()
-    return int(value)
 
 
 def total(engine: Engine, link_id: int) -> int:
