@@ -49,10 +49,13 @@ def folder_for(instance_path: str | Path, database_url: str) -> Path:
     return Path(instance_path) / "spool" / digest
 
 
+#: One encoder for every line: ``json.dumps`` with arguments builds a new one per call.
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True).encode
+
+
 def encode(record: dict) -> bytes:
     """One spool line: a JSON array of :data:`FIELDS`, ASCII, ending in a newline."""
-    values = [record[name] for name in FIELDS]
-    return (json.dumps(values, separators=(",", ":"), ensure_ascii=True) + "\n").encode("ascii")
+    return (_ENCODE([record[name] for name in FIELDS]) + "\n").encode("ascii")
 
 
 def decode(line: bytes) -> dict | None:

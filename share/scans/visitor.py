@@ -34,11 +34,13 @@ _HOST = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
     """`name` from a case-insensitive mapping (werkzeug) or a plain dict of any key case."""
-    for key in (name, name.lower()):
-        value = headers.get(key)
-        if value is not None:
-            return value
+    value = headers.get(name)
+    if value is not None:
+        return value
     wanted = name.lower()
+    value = headers.get(wanted)
+    if value is not None:
+        return value
     return next((v for k, v in headers.items() if k.lower() == wanted), None)
 
 
