@@ -122,6 +122,32 @@ def test_logout_ends_the_session(app):
     assert admin.get("/admin/").status_code == 302
 
 
+def test_a_password_reset_ends_every_session_opened_before_it(app, engine):
+    from share.access import admins
+
+    editor = AdminClient(app)
+    editor.login()
+    elsewhere = AdminClient(app, create=False)
+    elsewhere.login()
+    assert editor.get("/admin/").status_code == elsewhere.get("/admin/").status_code == 200
+    admins.set_password(engine, "editor", "a brand new long secret")
+    for client in (editor, elsewhere):  # both sessions were opened with the old password
+        response = client.get("/admin/")
+        assert response.status_code == 302 and "/admin/login" in response.headers["Location"]
+        assert client.get("/admin/overview.json").status_code == 401
+    again = AdminClient(app, password="a brand new long secret", create=False)
+    again.login()
+    assert again.get("/admin/").status_code == 200
+
+
+def test_a_session_cookie_without_its_key_is_not_a_login(app, engine):
+    editor = AdminClient(app)
+    editor.login()
+    with editor.client.session_transaction() as session:
+        session.pop("admin_key")
+    assert editor.get("/admin/").status_code == 302
+
+
 def test_unknown_user_and_wrong_password_look_the_same(app):
     known = AdminClient(app)
     unknown = AdminClient(app, username="nobody", create=False)

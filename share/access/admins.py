@@ -8,6 +8,8 @@ the web layer's job (it knows the client); this module only decides.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from functools import lru_cache
 
@@ -60,7 +62,8 @@ def create(engine: Engine, username: str, password: str) -> int:
 def set_password(engine: Engine, username: str, password: str) -> None:
     """Replace an admin's password; :class:`AdminError` for an unknown name or a weak password.
 
-    Sessions already logged in as that admin stay valid.
+    Every session logged in as that admin ends with it (see :func:`session_key`):
+    a reset is what an operator does after a password leaked.
     """
     validate(username, password)
     row = store.by_username(engine, username)
@@ -78,10 +81,24 @@ def authenticate(engine: Engine, username: str, password: str) -> dict | None:
     if not (row and ok):
         return None
     store.touch_login(engine, row["id"], stored_now())
-    return {"id": row["id"], "username": row["username"]}
+    return {"id": row["id"], "username": row["username"], "key": session_key(row)}
 
 
-def get(engine: Engine, admin_id: int) -> dict | None:
-    """``{"id", "username"}`` of a session's admin; None once the account no longer exists."""
+def session_key(row: dict) -> str:
+    """What a session carries to prove it was opened with the admin's current password.
+
+    A digest of the stored password hash (itself salted): a new password gives
+    a new key, so sessions opened before a reset stop being accepted, with no
+    session table to keep. The hash itself never leaves the database.
+    """
+    digest = hashlib.sha256(b"admin-session:" + row["password_hash"].encode()).hexdigest()
+    return digest[:32]
+
+
+def get(engine: Engine, admin_id: int, key: str | None) -> dict | None:
+    """``{"id", "username"}`` of a session's admin; None once the account no longer exists
+    or its password changed since the session was opened (``key`` no longer matches)."""
     row = store.by_id(engine, admin_id)
-    return {"id": row["id"], "username": row["username"]} if row else None
+    if row is None or not isinstance(key, str) or not hmac.compare_digest(key, session_key(row)):
+        return None
+    return {"id": row["id"], "username": row["username"]}

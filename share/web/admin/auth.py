@@ -82,6 +82,7 @@ def login():
     chosen_lang = session.get("lang")
     session.clear()  # no fixation: a new session for the new identity
     session["admin_id"] = user["id"]
+    session["admin_key"] = user["key"]  # ends with a password reset (admins.session_key)
     if chosen_lang:
         session["lang"] = chosen_lang
     response = redirect(target)

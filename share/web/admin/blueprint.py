@@ -34,9 +34,10 @@ def _require_login():
     g.admin = None
     admin_id = session.get("admin_id")
     if admin_id is not None:
-        g.admin = admins.get(get_engine(), admin_id)
-        if g.admin is None:  # account deleted since the session was issued
+        g.admin = admins.get(get_engine(), admin_id, session.get("admin_key"))
+        if g.admin is None:  # account deleted, or its password reset, since the session began
             session.pop("admin_id", None)
+            session.pop("admin_key", None)
     if g.admin is None and request.endpoint not in PUBLIC:
         if wants_json_twin():
             return jsonify(error={"code": "login_required", "message": "Log in first."}), 401
